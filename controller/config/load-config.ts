@@ -1,0 +1,173 @@
+import { type Env, envSchema, SECRET_VARIABLES } from './env-schema.js';
+
+export type LogLevel = Env['LOG_LEVEL'];
+export type DownloadUrlMode = Env['DOWNLOAD_URL_MODE'];
+
+/** The controller's configuration: parsed once at start-up, frozen, never read from env again. */
+export interface Config {
+  readonly livekit: {
+    readonly apiKey: string;
+    readonly apiSecret: string;
+    /** Where the controller calls LiveKit's API (http or https). */
+    readonly apiUrl: string;
+    /** What browsers connect to (ws or wss); returned with every token. */
+    readonly publicUrl: string;
+    /** What the egress container connects to; written into egress.yaml. */
+    readonly egressUrl: string;
+    readonly webhookApiKey: string;
+    readonly webhookApiSecret: string;
+  };
+  readonly control: {
+    readonly host: string;
+    readonly port: number;
+    /** The shared secret trusted servers send as `x-api-key`. */
+    readonly apiKey: string;
+    readonly corsOrigins: readonly string[];
+    readonly shutdownTimeoutMs: number;
+  };
+  readonly firebase: {
+    readonly projectId: string;
+    readonly clientEmail: string;
+    readonly privateKey: string;
+    readonly databaseUrl: string;
+    readonly storageBucket: string;
+  };
+  readonly recording: {
+    readonly outputDir: string;
+    readonly deleteLocalAfterUpload: boolean;
+    readonly downloadUrlMode: DownloadUrlMode;
+    readonly egressStartTimeoutMs: number;
+    readonly maxDurationMs: number;
+    readonly idleTimeoutMs: number;
+    /** Undefined: recordings are kept forever. */
+    readonly retentionDays: number | undefined;
+  };
+  readonly log: { readonly level: LogLevel };
+}
+
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    super(
+      [
+        `The controller cannot start: ${problems.length} environment variable(s) missing or malformed.`,
+        ...problems.map((problem) => `  - ${problem.variable}: ${problem.message}`),
+        'See .env.livekit.example for what each variable means.',
+      ].join('\n'),
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+function describeValue(variable: string, env: Environment): string {
+  const value = env[variable];
+  if (value === undefined || value.trim() === '' || SECRET_VARIABLES.has(variable)) return '';
+  const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+  return ` (got ${JSON.stringify(shown)})`;
+}
+
+function crossFieldProblems(env: Environment): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const isSet = (name: string) => (env[name] ?? '').trim() !== '';
+  if (!isSet('LIVEKIT_HOST') && !isSet('LIVEKIT_URL') && !isSet('LIVEKIT_WS_URL')) {
+    problems.push({
+      variable: 'LIVEKIT_HOST',
+      message: 'is required (or set LIVEKIT_URL / LIVEKIT_WS_URL)',
+    });
+  }
+  if (isSet('LIVEKIT_WEBHOOK_API_KEY') !== isSet('LIVEKIT_WEBHOOK_API_SECRET')) {
+    const missing = isSet('LIVEKIT_WEBHOOK_API_KEY')
+      ? 'LIVEKIT_WEBHOOK_API_SECRET'
+      : 'LIVEKIT_WEBHOOK_API_KEY';
+    problems.push({
+      variable: missing,
+      message: 'is required when its pair is set (or leave both unset to use the API key pair)',
+    });
+  }
+  return problems;
+}
+
+const toHttp = (url: string) => url.replace(/^ws/, 'http');
+const toWs = (url: string) => url.replace(/^http/, 'ws');
+const stripTrailingSlash = (url: string) => url.replace(/\/+$/, '');
+
+/** Parses the environment into a Config, or throws one ConfigError naming every bad variable. */
+export function loadConfig(env: Environment): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? 'environment');
+        return { variable, message: `${issue.message}${describeValue(variable, env)}` };
+      });
+  problems.push(...crossFieldProblems(env));
+  if (!parsed.success || problems.length > 0) {
+    const seen = new Set<string>();
+    const order = Object.keys(envSchema.shape);
+    throw new ConfigError(
+      problems
+        .filter((problem) => !seen.has(problem.variable) && seen.add(problem.variable))
+        .sort((a, b) => order.indexOf(a.variable) - order.indexOf(b.variable)),
+    );
+  }
+  const e = parsed.data;
+  // The SEED: LIVEKIT_URL / LIVEKIT_WS_URL are internal overrides that win over LIVEKIT_HOST.
+  const internalUrl = e.LIVEKIT_URL ?? e.LIVEKIT_WS_URL ?? e.LIVEKIT_HOST;
+  const publicUrl = e.LIVEKIT_HOST ?? internalUrl;
+  if (internalUrl === undefined || publicUrl === undefined) {
+    throw new ConfigError([{ variable: 'LIVEKIT_HOST', message: 'is required' }]);
+  }
+  const config: Config = {
+    livekit: {
+      apiKey: e.LIVEKIT_API_KEY,
+      apiSecret: e.LIVEKIT_API_SECRET,
+      apiUrl: stripTrailingSlash(toHttp(internalUrl)),
+      publicUrl: stripTrailingSlash(toWs(publicUrl)),
+      egressUrl: stripTrailingSlash(e.LIVEKIT_EGRESS_URL),
+      webhookApiKey: e.LIVEKIT_WEBHOOK_API_KEY ?? e.LIVEKIT_API_KEY,
+      webhookApiSecret: e.LIVEKIT_WEBHOOK_API_SECRET ?? e.LIVEKIT_API_SECRET,
+    },
+    control: {
+      host: e.CONTROL_HOST,
+      port: e.CONTROL_PORT,
+      apiKey: e.LIVEKIT_CONTROL_API_KEY,
+      corsOrigins: Object.freeze(e.CORS_ORIGINS),
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,
+    },
+    firebase: {
+      projectId: e.FIREBASE_PROJECT_ID,
+      clientEmail: e.FIREBASE_CLIENT_EMAIL,
+      privateKey: e.FIREBASE_PRIVATE_KEY,
+      databaseUrl: stripTrailingSlash(e.FIREBASE_DATABASE_URL),
+      storageBucket: e.FIREBASE_STORAGE_BUCKET,
+    },
+    recording: {
+      outputDir: e.RECORDING_OUTPUT_DIR,
+      deleteLocalAfterUpload: e.DELETE_LOCAL_AFTER_UPLOAD,
+      downloadUrlMode: e.DOWNLOAD_URL_MODE,
+      egressStartTimeoutMs: e.EGRESS_START_TIMEOUT_S * 1000,
+      maxDurationMs: e.RECORDING_MAX_DURATION_S * 1000,
+      idleTimeoutMs: e.RECORDING_IDLE_TIMEOUT_S * 1000,
+      retentionDays: e.RECORDING_RETENTION_DAYS,
+    },
+    log: { level: e.LOG_LEVEL },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (typeof child === 'object' && child !== null) deepFreeze(child);
+  }
+  return Object.freeze(value);
+}

@@ -1,0 +1,22 @@
+import { type App, cert, initializeApp } from 'firebase-admin/app';
+import type { Config } from '../config/load-config.js';
+
+/**
+ * The Admin SDK app for our project. The SDKs themselves honour FIREBASE_*_EMULATOR_HOST,
+ * so nothing here knows whether it talks to Google or to a local server.
+ */
+export function initializeFirebase(config: Config['firebase'], name = 'controller'): App {
+  return initializeApp(
+    {
+      credential: cert({
+        projectId: config.projectId,
+        clientEmail: config.clientEmail,
+        privateKey: config.privateKey,
+      }),
+      projectId: config.projectId,
+      databaseURL: config.databaseUrl,
+      storageBucket: config.storageBucket,
+    },
+    name,
+  );
+}

@@ -1,0 +1,64 @@
+import cors from '@fastify/cors';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from '../config/load-config.js';
+import type { Logger } from '../logging/logger.js';
+import { authenticationPlugin, type IdTokenVerifier } from './authentication.js';
+import { errorEnvelopePlugin } from './error-envelope.js';
+import { healthPlugin } from './health.js';
+import { jsonBodyPlugin } from './json-body.js';
+
+/** Our bodies are small commands and LiveKit webhooks (a few KiB); anything near this is abuse. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+const READINESS_CHECK_TIMEOUT_MS = 2_000;
+
+export interface ServerDependencies {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly idTokenVerifier: IdTokenVerifier;
+}
+
+/**
+ * The controller's HTTP server with its shared plugins: JSON bodies, the error envelope,
+ * authentication, CORS and health. Feature routes register on the returned instance.
+ */
+export async function buildServer(deps: ServerDependencies) {
+  // Typed as fastify's logger so route hooks from shared plugins fit every instance.
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Behind Docker's port mapping or a reverse proxy; X-Forwarded-For from loopback only.
+    trustProxy: 'loopback',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(errorEnvelopePlugin);
+  await app.register(jsonBodyPlugin);
+  await app.register(cors, {
+    origin: deps.config.control.corsOrigins.includes('*')
+      ? true
+      : [...deps.config.control.corsOrigins],
+    methods: ['GET', 'POST', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'x-api-key'],
+    maxAge: 600,
+  });
+  await app.register(authenticationPlugin, {
+    apiKey: deps.config.control.apiKey,
+    verifier: deps.idTokenVerifier,
+  });
+  await app.register(healthPlugin, {
+    apiKey: deps.config.control.apiKey,
+    checkTimeoutMs: READINESS_CHECK_TIMEOUT_MS,
+  });
+  return app;
+}
+
+export type Server = Awaited<ReturnType<typeof buildServer>>;

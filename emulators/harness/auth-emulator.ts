@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { freePort } from './free-port.js';
+
+/** A running Firebase Auth emulator (from firebase-tools): `host` is what FIREBASE_AUTH_EMULATOR_HOST takes. */
+export interface AuthEmulator {
+  readonly host: string;
+  readonly projectId: string;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+
+function firebaseCli(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('firebase-tools/package.json')), 'lib', 'bin', 'firebase.js');
+}
+
+async function waitUntilServing(url: string, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`auth emulator exited with ${child.exitCode}:\n${output()}`);
+    }
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`auth emulator did not start within ${READY_TIMEOUT_MS} ms:\n${output()}`);
+}
+
+/** Starts the Auth emulator on loopback, on free ports, in a scratch directory of its own. */
+export async function startAuthEmulator(projectId: string): Promise<AuthEmulator> {
+  const [authPort, hubPort, loggingPort] = [await freePort(), await freePort(), await freePort()];
+  const workDir = await mkdtemp(join(tmpdir(), 'auth-emulator-'));
+  await writeFile(
+    join(workDir, 'firebase.json'),
+    JSON.stringify({
+      emulators: {
+        auth: { host: '127.0.0.1', port: authPort },
+        hub: { host: '127.0.0.1', port: hubPort },
+        logging: { host: '127.0.0.1', port: loggingPort },
+        ui: { enabled: false },
+      },
+    }),
+  );
+  const child = spawn(
+    process.execPath,
+    [firebaseCli(), 'emulators:start', '--only', 'auth', '--project', projectId],
+    {
+      cwd: workDir,
+      env: { ...process.env, NO_UPDATE_NOTIFIER: '1', CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const host = `127.0.0.1:${authPort}`;
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(workDir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntilServing(
+      `http://${host}/emulator/v1/projects/${projectId}/config`,
+      child,
+      () => output,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { host, projectId, stop };
+}

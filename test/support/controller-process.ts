@@ -1,0 +1,70 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ProcessResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A child process with its output collected, and a way to wait for a line or for its exit. */
+export class ObservedProcess {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<ProcessResult>;
+
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.stdout += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
+    this.exited = new Promise((resolve) => {
+      child.once('close', (code, signal) =>
+        resolve({ code, signal, stdout: this.stdout, stderr: this.stderr }),
+      );
+    });
+  }
+
+  /** Resolves once stdout holds a line matching `pattern`; rejects if the process exits first. */
+  async waitForOutput(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let exited = false;
+    void this.exited.then(() => {
+      exited = true;
+    });
+    while (Date.now() < deadline) {
+      const line = this.stdout.split('\n').find((candidate) => pattern.test(candidate));
+      if (line !== undefined) return line;
+      if (exited) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`no output matching ${pattern}:\n${this.stdout}\n${this.stderr}`);
+  }
+}
+
+/** Runs the built controller (`dist/controller/main.js`) with exactly `env`, nothing inherited. */
+export function spawnController(env: Record<string, string | undefined>): ObservedProcess {
+  const child = spawn(process.execPath, ['dist/controller/main.js'], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new ObservedProcess(child);
+}
+
+export function runNpm(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+): ObservedProcess {
+  const child = spawn('npm', [...args], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new ObservedProcess(child);
+}

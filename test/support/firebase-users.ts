@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+
+export interface SignedInUser {
+  readonly uid: string;
+  readonly email: string;
+  readonly idToken: string;
+}
+
+const authUrl = (path: string) =>
+  `http://${inject('authEmulatorHost')}/identitytoolkit.googleapis.com/v1/${path}?key=fake-api-key`;
+
+/** A fresh e-mail/password user signed in through the Auth emulator's REST API. */
+export async function signUpUser(): Promise<SignedInUser> {
+  const email = `user-${randomBytes(6).toString('hex')}@example.com`;
+  const response = await fetch(authUrl('accounts:signUp'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email,
+      password: randomBytes(12).toString('hex'),
+      returnSecureToken: true,
+    }),
+  });
+  if (!response.ok) throw new Error(`signUp failed: ${response.status} ${await response.text()}`);
+  const body = (await response.json()) as { localId: string; idToken: string };
+  return { uid: body.localId, email, idToken: body.idToken };
+}
+
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/**
+ * An ID token shaped as the Auth emulator issues them (alg "none"), with claims of our choice:
+ * how a test gets a token that is expired or meant for another project.
+ */
+export function unsignedIdToken(claims: Record<string, unknown>): string {
+  const projectId = inject('firebaseProjectId');
+  const now = Math.floor(Date.now() / 1000);
+  const payload = {
+    iss: `https://securetoken.google.com/${projectId}`,
+    aud: projectId,
+    auth_time: now - 60,
+    iat: now - 60,
+    exp: now + 3600,
+    sub: 'user-from-claims',
+    user_id: 'user-from-claims',
+    firebase: { identities: {}, sign_in_provider: 'custom' },
+    ...claims,
+  };
+  return `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(payload)}.`;
+}
