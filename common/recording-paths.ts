@@ -1,0 +1,32 @@
+/**
+ * Where things live (DESIGN §2–3), shared by the SPA, the controller and the rules tests so a
+ * path is spelled in one place.
+ */
+
+/** Push ids (and so recording ids) are 20 characters of this alphabet. */
+export const RECORDING_ID_PATTERN = /^[A-Za-z0-9_-]{20}$/;
+export const ROOM_KEY_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+
+export type CommandAction = 'start' | 'stop';
+
+export const recordingPath = (roomKey: string, recordingId: string) =>
+  `recordings/${roomKey}/${recordingId}`;
+
+export const roomRecordingsPath = (roomKey: string) => `recordings/${roomKey}`;
+
+/** One start and one stop per recording, ever: the key makes a command idempotent. */
+export const commandId = (recordingId: string, action: CommandAction) => `${recordingId}_${action}`;
+
+export const commandPath = (recordingId: string, action: CommandAction) =>
+  `recordingQueue/${commandId(recordingId, action)}`;
+
+export const COMMAND_QUEUE_PATH = 'recordingQueue';
+
+export const activeRecordingPath = (roomKey: string) => `rooms/${roomKey}/activeRecording`;
+
+/** The egress writes here, relative to RECORDING_OUTPUT_DIR; the Storage object has the same name. */
+export const recordingFileName = (roomKey: string, recordingId: string) =>
+  `${roomKey}/${recordingId}.mp4`;
+
+export const storageObjectName = (roomKey: string, recordingId: string) =>
+  `recordings/${recordingFileName(roomKey, recordingId)}`;

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import {
+  assertTransition,
+  canTransition,
+  FINAL_STATUSES,
+  IllegalTransitionError,
+  RECORDING_STATUSES,
+} from '../../../controller/records/recording-status.js';
+
+const HAPPY_PATH = [
+  'requested',
+  'starting',
+  'recording',
+  'stopping',
+  'processing',
+  'uploading',
+  'uploaded',
+] as const;
+
+describe('the recording transition table', () => {
+  it('allows the happy path of DESIGN §3, one step at a time', () => {
+    for (let index = 1; index < HAPPY_PATH.length; index++) {
+      const from = HAPPY_PATH[index - 1];
+      const to = HAPPY_PATH[index];
+      if (from !== undefined && to !== undefined)
+        expect(canTransition(from, to), `${from}→${to}`).toBe(true);
+    }
+  });
+
+  it('allows failed from every status that is not final', () => {
+    for (const status of RECORDING_STATUSES) {
+      expect(canTransition(status, 'failed')).toBe(!FINAL_STATUSES.has(status));
+    }
+  });
+
+  it('never leaves a final status', () => {
+    for (const from of FINAL_STATUSES) {
+      for (const to of RECORDING_STATUSES)
+        expect(canTransition(from, to), `${from}→${to}`).toBe(false);
+    }
+  });
+
+  it('never moves backwards along the happy path', () => {
+    for (let later = 1; later < HAPPY_PATH.length; later++) {
+      for (let earlier = 0; earlier < later; earlier++) {
+        const from = HAPPY_PATH[later];
+        const to = HAPPY_PATH[earlier];
+        if (from !== undefined && to !== undefined)
+          expect(canTransition(from, to), `${from}→${to}`).toBe(false);
+      }
+    }
+  });
+
+  it('cancels only before the file exists', () => {
+    expect(canTransition('requested', 'canceled')).toBe(true);
+    expect(canTransition('starting', 'canceled')).toBe(true);
+    expect(canTransition('processing', 'canceled')).toBe(false);
+    expect(canTransition('uploading', 'canceled')).toBe(false);
+  });
+
+  it('throws a coded error for an illegal transition', () => {
+    expect(() => assertTransition('uploaded', 'recording')).toThrow(IllegalTransitionError);
+    expect(() => assertTransition('uploaded', 'recording')).toThrow(
+      expect.objectContaining({ code: 'illegal_transition', from: 'uploaded', to: 'recording' }),
+    );
+    expect(() => assertTransition('requested', 'starting')).not.toThrow();
+  });
+});
