@@ -105,10 +105,11 @@ export class WebhookNotifier {
     const signal = this.stopping.signal;
     try {
       if (item.delayMs > 0) await sleep(item.delayMs, undefined, { signal });
-      const url = this.url;
-      if (url === undefined) return;
       const authorization = signWebhookBody(item.body, this.options.apiKey, this.options.apiSecret);
       for (let attempt = 0; ; attempt++) {
+        // Read per attempt so that a test can point a retrying queue at a receiver that came back.
+        const url = this.url;
+        if (url === undefined) return;
         if (await this.post(url, item.body, authorization, signal)) return;
         const wait = this.options.retryDelaysMs[attempt];
         if (wait === undefined) return;

@@ -14,7 +14,8 @@ export interface WebhookDelivery {
   readonly locationSizeOnArrival: number | undefined;
 }
 
-type Responder = (delivery: WebhookDelivery) => number;
+/** An HTTP status to answer, or `reset` to cut the connection (a network error for the sender). */
+type Responder = (delivery: WebhookDelivery) => number | 'reset';
 
 /** A webhook receiver on loopback that records every post and answers as a test tells it. */
 export class WebhookInbox {
@@ -50,7 +51,9 @@ export class WebhookInbox {
             location !== undefined && existsSync(location) ? statSync(location).size : undefined,
         };
         inbox?.deliveries.push(delivery);
-        response.writeHead(inbox?.respond(delivery) ?? 200).end();
+        const answer = inbox?.respond(delivery) ?? 200;
+        if (answer === 'reset') request.socket.destroy();
+        else response.writeHead(answer).end();
         for (const wake of inbox?.waiters.splice(0) ?? []) wake();
       });
     });
