@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Message } from '@bufbuild/protobuf';
 import type { Caller } from './caller-permissions.js';
+import { clearEmptyOneofs } from './empty-oneofs.js';
 import { livekitErrors, TwirpError } from './twirp-error.js';
 import type { TwirpService } from './twirp-method.js';
 
@@ -49,11 +50,14 @@ function decode(service: TwirpService, method: string, encoding: Encoding, body:
       throw livekitErrors.malformedProtobuf();
     }
   }
+  let message: Message;
   try {
-    return type.fromJson(JSON.parse(body.toString('utf8')), { ignoreUnknownFields: true });
+    message = type.fromJson(JSON.parse(body.toString('utf8')), { ignoreUnknownFields: true });
   } catch {
     throw livekitErrors.malformedJson();
   }
+  clearEmptyOneofs(message);
+  return message;
 }
 
 function send(

@@ -29,7 +29,7 @@ async function fullSession(f: LivekitFixture): Promise<string> {
   await f.inbox.next('egress_ended', started.egressId);
   f.emulator.controls.rooms.setPublishing(room, 'alice', false);
   f.emulator.controls.rooms.removeParticipant(room, 'alice');
-  await f.inbox.next('room_finished');
+  await f.inbox.next('room_finished', room);
   return room;
 }
 

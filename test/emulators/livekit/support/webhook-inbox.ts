@@ -94,10 +94,10 @@ export class WebhookInbox {
     return [...this.deliveries];
   }
 
-  /** Waits for the first delivery of `event` (for `egressId` when given). */
-  async next(event: string, egressId?: string, timeoutMs?: number): Promise<WebhookDelivery> {
+  /** Waits for the first delivery of `event` whose body mentions `mentioning` (a room name, an egress id). */
+  async next(event: string, mentioning?: string, timeoutMs?: number): Promise<WebhookDelivery> {
     const matches = (delivery: WebhookDelivery) =>
-      delivery.event === event && (egressId === undefined || delivery.egressId === egressId);
+      delivery.event === event && (mentioning === undefined || delivery.body.includes(mentioning));
     const deliveries = await this.waitFor((all) => all.some(matches), timeoutMs);
     const found = deliveries.find(matches);
     if (found === undefined) throw new Error('unreachable');
