@@ -59,6 +59,14 @@ export interface LivekitEmulator {
   stop(): Promise<void>;
 }
 
+function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts a LiveKit server with one room-composite egress worker, on loopback by default. */
 export async function startLivekitEmulator(
   options: LivekitEmulatorOptions,
@@ -105,27 +113,37 @@ export async function startLivekitEmulator(
   const rtc = new RtcEndpoint({ secrets, rooms, autoCreate: config.autoCreateRooms });
 
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = requestUrl(request.url);
+    if (url === undefined) {
+      response
+        .writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' })
+        .end('bad request URL');
+      return;
+    }
     if (rtc.serveValidate(request, response, url)) return;
     let claims: ReturnType<typeof authenticateRequest>;
     try {
       claims = authenticateRequest(request, url, secrets);
     } catch (error) {
-      if (!(error instanceof AuthMiddlewareError)) throw error;
-      response.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' }).end(error.message);
+      const status = error instanceof AuthMiddlewareError ? 401 : 500;
+      response
+        .writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' })
+        .end((error as Error).message);
       return;
     }
     void serveTwirp(request, response, url.pathname, services, { claims }).then((served) => {
-      if (!served)
+      if (!served) {
         response
           .writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
           .end('404 page not found\n');
+      }
     });
   });
   server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (!rtc.serveUpgrade(request, socket, head, url))
+    const url = requestUrl(request.url);
+    if (url === undefined || !rtc.serveUpgrade(request, socket, head, url)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    }
   });
   await new Promise<void>((resolveListening, reject) => {
     server.once('error', reject);
