@@ -35,8 +35,11 @@ export interface LivekitEmulatorControls {
     close(room: string): boolean;
   };
   readonly egress: {
-    /** false: every start answers 503 `unavailable` "no response from servers". */
-    setWorkerAvailable(available: boolean): void;
+    /**
+     * false: every start answers 503 `unavailable` "no response from servers", after
+     * `answerAfterMs` (the real server takes 10-25 s, longer than the SDK's default timeout).
+     */
+    setWorkerAvailable(available: boolean, options?: { answerAfterMs?: number }): void;
     /** true: finished files lack their `moov` box, as a killed egress leaves them. */
     setTruncatedFiles(truncated: boolean): void;
     /** The worker fails the egress: FAILED with `error`, no file. */
@@ -165,8 +168,9 @@ export async function startLivekitEmulator(
         close: (room) => rooms.close(room),
       },
       egress: {
-        setWorkerAvailable: (available) => {
+        setWorkerAvailable: (available, options) => {
           egress.workerAvailable = available;
+          egress.noWorkerAnswerDelayMs = options?.answerAfterMs ?? 0;
         },
         setTruncatedFiles: (truncated) => {
           egress.truncateFiles = truncated;

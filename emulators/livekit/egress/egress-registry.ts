@@ -1,5 +1,6 @@
 import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   EgressInfo,
   EgressSourceType,
@@ -100,17 +101,22 @@ function fileOutputOf(request: RoomCompositeEgressRequest): EncodedFileOutput {
 export class EgressRegistry {
   private readonly egresses = new Map<string, EgressRecord>();
   workerAvailable = true;
+  /** How long a start waits before "no response from servers" (real: ~10-25 s of psrpc retries). */
+  noWorkerAnswerDelayMs = 0;
   truncateFiles = false;
 
   constructor(private readonly options: EgressRegistryOptions) {
     options.rooms.subscribe((event) => this.onRoomEvent(event));
   }
 
-  startRoomComposite(request: RoomCompositeEgressRequest): EgressInfo {
+  async startRoomComposite(request: RoomCompositeEgressRequest): Promise<EgressInfo> {
     // livekit-server looks the room up before dispatching; the worker then validates the request.
     const room = this.options.rooms.get(request.roomName);
     if (room === undefined) throw livekitErrors.roomNotFound();
-    if (!this.workerAvailable) throw livekitErrors.noEgressWorker();
+    if (!this.workerAvailable) {
+      await sleep(this.noWorkerAnswerDelayMs);
+      throw livekitErrors.noEgressWorker();
+    }
     const output = fileOutputOf(request);
     if (output.filepath.length > 4096) throw livekitErrors.invalidField('filepath');
     const nowMs = Date.now();
@@ -274,7 +280,9 @@ export class EgressRegistry {
 
   private scheduleActivation(record: EgressRecord): void {
     this.addTimer(record, this.options.timing.activationDelayMs, () => {
-      void this.activate(record);
+      this.activate(record).catch((error: unknown) => {
+        this.end(record, { status: EgressStatus.EGRESS_FAILED, error: (error as Error).message });
+      });
     });
   }
 
@@ -300,7 +308,8 @@ export class EgressRegistry {
     this.setRoomRecording(record, true);
     this.emit('egress_updated', record);
     const writer = setInterval(() => {
-      void recording.writeUntil(Date.now() - nowMs);
+      // A write error resurfaces when the recording is finished, which then fails the egress.
+      recording.writeUntil(Date.now() - nowMs).catch(() => undefined);
     }, this.options.timing.writeIntervalMs);
     writer.unref();
     record.timers.push(writer);

@@ -3,6 +3,7 @@ import type { Message } from '@bufbuild/protobuf';
 import type { Caller } from './caller-permissions.js';
 import { clearEmptyOneofs } from './empty-oneofs.js';
 import { livekitErrors, TwirpError } from './twirp-error.js';
+import { toTwirpJson } from './twirp-json.js';
 import type { TwirpService } from './twirp-method.js';
 
 /** livekit-server's `limit.max_api_request_body_size` default. */
@@ -120,8 +121,7 @@ export async function serveTwirp(
     if (encoding === 'protobuf') {
       send(response, 200, 'application/protobuf', output.toBinary());
     } else {
-      const json = output.toJson({ useProtoFieldName: true, emitDefaultValues: true });
-      send(response, 200, 'application/json', JSON.stringify(json));
+      send(response, 200, 'application/json', JSON.stringify(toTwirpJson(output)));
     }
   } catch (error) {
     sendTwirpError(

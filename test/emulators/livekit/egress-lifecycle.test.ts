@@ -7,7 +7,7 @@ import {
   EncodedFileType,
   EncodingOptionsPreset,
 } from '@livekit/protocol';
-import { ServerError } from 'livekit-server-sdk';
+import { EgressClient, ServerError } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LivekitFixture, startLivekitFixture } from './support/livekit-fixture.js';
 
@@ -218,6 +218,27 @@ describe('egress API errors', () => {
         'unavailable',
         'no response from servers',
       ]);
+    } finally {
+      lk.emulator.controls.egress.setWorkerAvailable(true);
+    }
+  });
+
+  it('can answer "no worker" later than the client waits, as a real server retrying its workers', async () => {
+    const room = await roomWithPublisher();
+    lk.emulator.controls.egress.setWorkerAvailable(false, { answerAfterMs: 1_000 });
+    const impatient = new EgressClient(lk.emulator.url, lk.apiKey, lk.apiSecret, {
+      requestTimeout: 0.2,
+    });
+    try {
+      const error = await impatient
+        .startRoomCompositeEgress(room, {
+          file: new EncodedFileOutput({ filepath: join(lk.outputDir, 'x.mp4') }),
+        })
+        .then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+      expect(error).toMatchObject({ name: 'TimeoutError' });
     } finally {
       lk.emulator.controls.egress.setWorkerAvailable(true);
     }

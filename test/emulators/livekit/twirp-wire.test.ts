@@ -64,6 +64,8 @@ describe('Twirp wire format', () => {
       active_recording: false,
     });
     expect(typeof room.creation_time).toBe('string');
+    // An unset message field is null, as Go's EmitUnpopulated writes it.
+    expect(room.version).toBeNull();
   });
 
   it('accepts snake_case request keys and ignores unknown ones', async () => {
