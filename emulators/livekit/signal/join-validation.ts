@@ -20,12 +20,13 @@ export interface JoinTarget {
 }
 
 /**
- * The checks livekit-server's RTC service makes on a join token (already verified for
- * signature and expiry): `roomJoin` for a named room, an identity, and the room existing
- * unless rooms are created on join.
+ * The checks of livekit-server's `RTCService.validateInternal` on a join token (already
+ * verified for signature and expiry): `roomJoin`, an identity, a room (the token's, else the
+ * `room` query parameter), and the room existing unless rooms are created on join.
  */
 export function validateJoin(
   claims: AccessTokenClaims | undefined,
+  requestedRoom: string,
   rooms: RoomRegistry,
   autoCreate: boolean,
 ): JoinTarget {
@@ -33,10 +34,11 @@ export function validateJoin(
   if (claims === undefined || video?.roomJoin !== true) {
     throw new JoinRefusal(401, 'permissions denied');
   }
-  const roomName = video.room ?? '';
-  if (roomName === '') throw new JoinRefusal(401, 'room name cannot be empty');
   const identity = claims.sub ?? '';
   if (identity === '') throw new JoinRefusal(400, 'identity cannot be empty');
+  // The token's room wins over the `room` query parameter.
+  const roomName = video.room || requestedRoom;
+  if (roomName === '') throw new JoinRefusal(400, 'no room name');
   if (!autoCreate && rooms.get(roomName) === undefined) {
     throw new JoinRefusal(404, 'requested room does not exist');
   }

@@ -74,7 +74,8 @@ export class RtcEndpoint {
 
   private authorize(request: IncomingMessage, url: URL): JoinTarget {
     const claims = authenticateRequest(request, url, this.options.secrets);
-    return validateJoin(claims, this.options.rooms, this.options.autoCreate);
+    const requestedRoom = url.searchParams.get('room') ?? '';
+    return validateJoin(claims, requestedRoom, this.options.rooms, this.options.autoCreate);
   }
 
   private toRefusal(error: unknown): JoinRefusal {

@@ -21,8 +21,7 @@ export function roomService(rooms: RoomRegistry): TwirpService {
     methods: {
       CreateRoom: twirpMethod(CreateRoomRequest, (request, caller) => {
         requireGrant.roomCreate(caller);
-        if (request.name === '')
-          throw new TwirpError('invalid_argument', 'room name cannot be empty');
+        if (request.name === '') throw new TwirpError('invalid_argument', 'no room name');
         return toRoomProto(
           rooms.create({
             name: request.name,
@@ -39,7 +38,7 @@ export function roomService(rooms: RoomRegistry): TwirpService {
       }),
       DeleteRoom: twirpMethod(DeleteRoomRequest, (request, caller) => {
         requireGrant.roomCreate(caller);
-        if (!rooms.close(request.room)) throw livekitErrors.roomNotFound();
+        if (!rooms.close(request.room)) throw new TwirpError('not_found', 'room not found');
         return new DeleteRoomResponse();
       }),
       ListParticipants: twirpMethod(ListParticipantsRequest, (request, caller) => {
@@ -49,9 +48,12 @@ export function roomService(rooms: RoomRegistry): TwirpService {
         return new ListParticipantsResponse({ participants: participants.map(toParticipantProto) });
       }),
       RemoveParticipant: twirpMethod(RoomParticipantIdentity, (request, caller) => {
+        // livekit-server looks the participant up before it checks the grant.
+        if (rooms.get(request.room)?.participants.has(request.identity) !== true) {
+          throw new TwirpError('not_found', 'participant not found');
+        }
         requireGrant.roomAdmin(caller, request.room);
-        if (rooms.get(request.room) === undefined) throw livekitErrors.roomNotFound();
-        if (!rooms.leave(request.room, request.identity)) throw livekitErrors.participantNotFound();
+        rooms.leave(request.room, request.identity);
         return new RemoveParticipantResponse();
       }),
       UpdateRoomMetadata: twirpMethod(UpdateRoomMetadataRequest, (request, caller) => {

@@ -47,11 +47,7 @@ describe('RoomService', () => {
 
   it('answers not_found when deleting a room that does not exist', async () => {
     const error = await rejection(lk.rooms.deleteRoom(lk.roomName('missing')));
-    expect([error.status, error.code, error.message]).toEqual([
-      404,
-      'not_found',
-      'requested room does not exist',
-    ]);
+    expect([error.status, error.code, error.message]).toEqual([404, 'not_found', 'room not found']);
   });
 
   it('lists participants with their state and publishing, and an unknown room as empty', async () => {
@@ -86,7 +82,7 @@ describe('RoomService', () => {
     expect([error.status, error.code, error.message]).toEqual([
       404,
       'not_found',
-      'participant does not exist',
+      'participant not found',
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { AccessToken } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -27,16 +28,20 @@ async function joinToken(
 }
 
 /** The URL livekit-client opens: ws(s) form of the server URL, `/rtc`, token as a query parameter. */
-function signalUrl(token: string, path = '/rtc'): string {
-  return `${lk.emulator.url.replace(/^http/, 'ws')}${path}?access_token=${encodeURIComponent(token)}`;
+function signalUrl(token: string, path = '/rtc', room?: string): string {
+  const query = new URLSearchParams({
+    access_token: token,
+    ...(room === undefined ? {} : { room }),
+  });
+  return `${lk.emulator.url.replace(/^http/, 'ws')}${path}?${query}`;
 }
 
 type Outcome = { socket: WebSocket } | { status: number; body: string };
 
 /** Opens the signal socket and reports either the open socket or the refused upgrade's status and body. */
-function connect(token: string, path?: string): Promise<Outcome> {
+function connect(token: string, path?: string, room?: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(signalUrl(token, path));
+    const socket = new WebSocket(signalUrl(token, path, room));
     socket.once('open', () => resolve({ socket }));
     socket.once('unexpected-response', (_request, response) => {
       let body = '';
@@ -117,6 +122,29 @@ describe('/rtc join', () => {
     token.addGrant({ roomAdmin: true, room });
     const outcome = await connect(await token.toJwt());
     expect(outcome).toEqual({ status: 401, body: 'permissions denied' });
+  });
+
+  it('joins the room of the room query parameter when the token names none', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    const token = new AccessToken(lk.apiKey, lk.apiSecret, { identity: 'dave' });
+    token.addGrant({ roomJoin: true });
+    const outcome = await connect(await token.toJwt(), '/rtc', room);
+    expect('socket' in outcome).toBe(true);
+    expect(await identities(room)).toEqual(['dave']);
+    if ('socket' in outcome) outcome.socket.close();
+  });
+
+  it('refuses a join token without an identity with 400', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    // The SDK will not mint such a token, so it is signed by hand as any HS256 library would.
+    const nowS = Math.floor(Date.now() / 1000);
+    const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const unsigned = `${encode({ alg: 'HS256' })}.${encode({ iss: lk.apiKey, nbf: nowS, exp: nowS + 600, video: { roomJoin: true, room } })}`;
+    const signature = createHmac('sha256', lk.apiSecret).update(unsigned).digest('base64url');
+    const outcome = await connect(`${unsigned}.${signature}`);
+    expect(outcome).toEqual({ status: 400, body: 'identity cannot be empty' });
   });
 
   it('answers the validate URL the client calls after a failed upgrade', async () => {
