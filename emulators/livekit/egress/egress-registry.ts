@@ -190,17 +190,15 @@ export class EgressRegistry {
     return snapshot;
   }
 
+  /**
+   * livekit-server passes a new layout to the template as the recorder participant's metadata
+   * (`{"layout":…}`, via UpdateParticipant) and answers with the stored info, unchanged.
+   */
   updateLayout(egressId: string, layout: string): EgressInfo {
     const record = this.require(egressId);
-    if (record.info.status > EgressStatus.EGRESS_ACTIVE) {
-      throw new TwirpError(
-        'failed_precondition',
-        `egress with status ${STATUS_NAMES[record.info.status]} cannot be updated`,
-      );
-    }
-    if (record.info.request.case === 'roomComposite') record.info.request.value.layout = layout;
-    record.info.updatedAt = msToNs(Date.now());
-    this.emit('egress_updated', record);
+    const recorder = this.options.rooms.get(record.info.roomName)?.participants.get(egressId);
+    if (recorder === undefined) throw livekitErrors.participantNotFound();
+    recorder.metadata = JSON.stringify({ layout });
     return record.info.clone();
   }
 

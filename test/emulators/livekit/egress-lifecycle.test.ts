@@ -297,16 +297,18 @@ describe('ListEgress and UpdateLayout', () => {
     await lk.inbox.next('egress_ended', second.egressId);
   });
 
-  it('changes the layout of a running egress and reports it', async () => {
+  it('passes a new layout to the recorder participant, and answers not_found once it ended', async () => {
     const room = await roomWithPublisher();
     const started = await startRecording(room);
     const updated = await lk.egress.updateLayout(started.egressId, 'speaker');
-    expect(updated.request.case === 'roomComposite' && updated.request.value.layout).toBe(
-      'speaker',
+    expect(updated.egressId).toBe(started.egressId);
+    const recorder = (await lk.rooms.listParticipants(room)).find(
+      (p) => p.identity === started.egressId,
     );
+    expect(JSON.parse(recorder?.metadata ?? '{}')).toEqual({ layout: 'speaker' });
     await lk.egress.stopEgress(started.egressId);
     await lk.inbox.next('egress_ended', started.egressId);
     const error = await rejection(lk.egress.updateLayout(started.egressId, 'grid'));
-    expect(error.code).toBe('failed_precondition');
+    expect([error.status, error.code]).toEqual([404, 'not_found']);
   });
 });
