@@ -6,11 +6,12 @@ import { join, resolve } from 'node:path';
 import { AuthMiddlewareError, authenticateRequest } from './auth/request-token.js';
 import { EgressRegistry } from './egress/egress-registry.js';
 import { type LivekitEmulatorOptions, livekitEmulatorOptionsSchema } from './emulator-options.js';
-import { RoomRegistry, toParticipantProto, toRoomProto } from './rooms/room-registry.js';
+import { RoomRegistry } from './rooms/room-registry.js';
 import { RtcEndpoint } from './signal/rtc-endpoint.js';
 import { egressService } from './twirp/egress-service.js';
 import { roomService } from './twirp/room-service.js';
 import { serveTwirp } from './twirp/twirp-server.js';
+import { webhookForRoomEvent } from './webhooks/room-webhook.js';
 import { buildWebhookEvent } from './webhooks/webhook-event.js';
 import type { WebhookFault } from './webhooks/webhook-faults.js';
 import { WebhookNotifier } from './webhooks/webhook-notifier.js';
@@ -93,13 +94,7 @@ export async function startLivekitEmulator(
     emptyTimeoutS: config.roomEmptyTimeoutS,
     departureTimeoutS: config.roomDepartureTimeoutS,
   });
-  rooms.subscribe((event) => {
-    const participant = 'participant' in event ? toParticipantProto(event.participant) : undefined;
-    const track = 'track' in event ? event.track.clone() : undefined;
-    notifier.notify(
-      buildWebhookEvent(event.type, { room: toRoomProto(event.room), participant, track }),
-    );
-  });
+  rooms.subscribe((event) => notifier.notify(webhookForRoomEvent(event)));
   const egress = new EgressRegistry({
     rooms,
     outputDir: resolve(config.outputDir),

@@ -86,6 +86,19 @@ describe('webhook delivery', () => {
     await f.inbox.next('egress_ended', started.egressId);
   });
 
+  it('describes track events with the short room and participant livekit-server sends', async () => {
+    const f = await fixture();
+    const room = f.roomName();
+    f.emulator.controls.rooms.addParticipant(room, { identity: 'alice', name: 'Alice' });
+    f.emulator.controls.rooms.setPublishing(room, 'alice', true);
+    const joined = JSON.parse((await f.inbox.next('participant_joined', room)).body);
+    expect(joined.participant).toMatchObject({ identity: 'alice', name: 'Alice', state: 'ACTIVE' });
+    const published = JSON.parse((await f.inbox.next('track_published', room)).body);
+    expect(published.room).toEqual({ sid: joined.room.sid, name: room });
+    expect(published.participant).toEqual({ sid: joined.participant.sid, identity: 'alice' });
+    expect(published.track).toMatchObject({ type: 'VIDEO', source: 'CAMERA' });
+  });
+
   it('is rejected by WebhookReceiver when the body was tampered with', async () => {
     const f = await fixture();
     await f.rooms.createRoom({ name: f.roomName() });
