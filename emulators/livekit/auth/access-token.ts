@@ -92,23 +92,26 @@ export function verifyAccessToken(
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
     throw new AccessTokenError(
       'invalid_signature',
-      'invalid token: go-jose/go-jose: error in cryptographic primitive',
+      'go-jose/go-jose: error in cryptographic primitive',
     );
   }
   const nowS = nowMs / 1000;
   if (claims.data.exp === undefined) {
-    throw new AccessTokenError('missing_expiry', 'invalid token: exp claim is required');
+    throw new AccessTokenError(
+      'missing_expiry',
+      'go-jose/go-jose/jwt: validation failed, no expiry (exp)',
+    );
   }
   if (claims.data.exp + CLOCK_LEEWAY_S < nowS) {
     throw new AccessTokenError(
       'token_expired',
-      'invalid token: go-jose/go-jose/jwt: validation failed, token is expired (exp)',
+      'go-jose/go-jose/jwt: validation failed, token is expired (exp)',
     );
   }
   if (claims.data.nbf !== undefined && claims.data.nbf - CLOCK_LEEWAY_S > nowS) {
     throw new AccessTokenError(
       'token_not_yet_valid',
-      'invalid token: go-jose/go-jose/jwt: validation failed, token not valid yet (nbf)',
+      'go-jose/go-jose/jwt: validation failed, token not valid yet (nbf)',
     );
   }
   return claims.data;

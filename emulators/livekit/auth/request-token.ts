@@ -28,7 +28,11 @@ export function authenticateRequest(
   try {
     return verifyAccessToken(token, secrets);
   } catch (error) {
-    if (error instanceof AccessTokenError) throw new AuthMiddlewareError(error.message);
-    throw error;
+    if (!(error instanceof AccessTokenError)) throw error;
+    // Like livekit-server, a token that parsed but failed verification is echoed back.
+    const parsed = error.code === 'malformed_token' || error.code === 'unknown_api_key';
+    throw new AuthMiddlewareError(
+      parsed ? error.message : `invalid token: ${token}, error: ${error.message}`,
+    );
   }
 }

@@ -8,6 +8,11 @@ import { runParticipantSession } from './participant-session.js';
 
 const SIGNAL_PATHS = new Set(['/rtc', '/rtc/v1']);
 const VALIDATE_PATHS = new Set(['/rtc/validate', '/rtc/v1/validate']);
+/** Browsers call validate from the app's origin; livekit-server allows any. */
+const VALIDATE_HEADERS = {
+  'Content-Type': 'text/plain; charset=utf-8',
+  'Access-Control-Allow-Origin': '*',
+} as const;
 
 export interface RtcEndpointOptions {
   readonly secrets: ReadonlyMap<string, string>;
@@ -35,12 +40,10 @@ export class RtcEndpoint {
     if (!VALIDATE_PATHS.has(url.pathname)) return false;
     try {
       this.authorize(request, url);
-      response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('success');
+      response.writeHead(200, VALIDATE_HEADERS).end('success');
     } catch (error) {
       const refusal = this.toRefusal(error);
-      response
-        .writeHead(refusal.httpStatus, { 'Content-Type': 'text/plain; charset=utf-8' })
-        .end(refusal.message);
+      response.writeHead(refusal.httpStatus, VALIDATE_HEADERS).end(refusal.message);
     }
     return true;
   }

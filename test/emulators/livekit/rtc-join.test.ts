@@ -154,6 +154,7 @@ describe('/rtc join', () => {
       `${lk.emulator.url}/rtc/v1/validate?access_token=${await joinToken(room, 'a')}`,
     );
     expect([valid.status, await valid.text()]).toEqual([200, 'success']);
+    expect(valid.headers.get('access-control-allow-origin')).toBe('*');
     const expired = await fetch(
       `${lk.emulator.url}/rtc/validate?access_token=${await joinToken(room, 'a', { ttl: '-5 minutes' })}`,
     );

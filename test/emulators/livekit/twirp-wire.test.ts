@@ -212,6 +212,13 @@ describe('authentication', () => {
     ]);
   });
 
+  it('answers 401 in plain text to a token that is not a JWT', async () => {
+    const result = await call('/twirp/livekit.RoomService/ListRooms', {
+      authorization: 'Bearer not-a-jwt',
+    });
+    expect([result.status, result.text]).toEqual([401, 'invalid authorization token']);
+  });
+
   it('answers 401 in plain text to a token from an unknown API key', async () => {
     const result = await call('/twirp/livekit.RoomService/ListRooms', {
       authorization: await bearer(ALL_GRANTS, 'APIunknown'),
