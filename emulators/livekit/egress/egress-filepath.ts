@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, posix, relative, resolve } from 'node:path';
 import { EncodedFileType } from '@livekit/protocol';
 
 const EXTENSION_BY_FILE_TYPE: Readonly<Record<EncodedFileType, string>> = {
@@ -46,14 +46,24 @@ export interface FilepathContext {
   readonly now: Date;
 }
 
+/** Go's `path.Clean`, then leading `../` dropped, a trailing `/` kept (egress `clean`). */
+export function cleanEgressFilepath(filepath: string): string {
+  const endsWithSlash = filepath.endsWith('/');
+  let cleaned = filepath === '' ? '' : posix.normalize(filepath);
+  if (cleaned.length > 1 && cleaned.endsWith('/')) cleaned = cleaned.slice(0, -1);
+  while (cleaned.startsWith('../')) cleaned = cleaned.slice(3);
+  if (cleaned === '' || cleaned === '.' || cleaned === '..') return '';
+  return endsWithSlash && cleaned !== '/' ? `${cleaned}/` : cleaned;
+}
+
 /**
- * The storage filepath egress resolves at start (pkg/config/output_file.go): template
- * variables replaced, a name generated for an empty path or a directory, the extension made to
- * match the file type, and leading `../` removed.
+ * The storage filepath egress resolves at start (`pkg/config/output_file.go`): the path
+ * cleaned, template variables replaced, a name generated for an empty path or a directory,
+ * and the extension made to match the file type.
  */
 export function resolveEgressFilepath(template: string, context: FilepathContext): string {
   const extension = EXTENSION_BY_FILE_TYPE[context.fileType];
-  let filepath = template
+  let filepath = cleanEgressFilepath(template)
     .replaceAll('{room_name}', context.roomName)
     .replaceAll('{room_id}', context.roomId)
     .replaceAll('{time}', formatEgressTime(context.now))
@@ -62,15 +72,11 @@ export function resolveEgressFilepath(template: string, context: FilepathContext
     filepath = `${filepath}${context.roomName}-${formatEgressTime(context.now)}${extension}`;
   } else if (!filepath.endsWith(extension)) {
     const dot = filepath.lastIndexOf('.');
-    if (dot > 0 && KNOWN_EXTENSIONS.has(filepath.slice(dot))) filepath = filepath.slice(0, dot);
+    if (dot > -1 && KNOWN_EXTENSIONS.has(filepath.slice(dot))) filepath = filepath.slice(0, dot);
     filepath += extension;
   }
-  while (filepath.startsWith('../')) filepath = filepath.slice(3);
   return filepath;
 }
-
-/** True when a path still climbs out with `..` after the leading ones were stripped. */
-export const climbsOut = (filepath: string): boolean => filepath.split('/').includes('..');
 
 /**
  * Where the finished file lands on this machine. The output directory stands for the volume

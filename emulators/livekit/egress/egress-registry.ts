@@ -13,7 +13,7 @@ import {
 import { msToNs, newSid } from '../ids.js';
 import type { RoomEvent, RoomRegistry } from '../rooms/room-registry.js';
 import { livekitErrors, TwirpError } from '../twirp/twirp-error.js';
-import { climbsOut, destinationInOutputDir, resolveEgressFilepath } from './egress-filepath.js';
+import { destinationInOutputDir, resolveEgressFilepath } from './egress-filepath.js';
 import { TestPatternRecording } from './test-pattern-recording.js';
 
 export type EgressEventName = 'egress_started' | 'egress_updated' | 'egress_ended';
@@ -126,7 +126,6 @@ export class EgressRegistry {
       fileType: output.fileType,
       now: new Date(nowMs),
     });
-    if (climbsOut(filename)) throw livekitErrors.invalidField('filepath');
     const file = new FileInfo({ filename });
     const info = new EgressInfo({
       egressId: newSid('EG_'),

@@ -1,7 +1,6 @@
 import { EncodedFileType } from '@livekit/protocol';
 import { describe, expect, it } from 'vitest';
 import {
-  climbsOut,
   destinationInOutputDir,
   resolveEgressFilepath,
 } from '../../../emulators/livekit/egress/egress-filepath.js';
@@ -34,10 +33,14 @@ describe('egress filepath templates', () => {
     );
   });
 
-  it('strips leading ../ but leaves inner ones for the caller to refuse', () => {
+  it('cleans the path as Go does, dropping leading ../ and resolving inner ones', () => {
     expect(resolveEgressFilepath('../../a.mp4', context)).toBe('a.mp4');
-    expect(climbsOut(resolveEgressFilepath('/rec/../a.mp4', context))).toBe(true);
-    expect(climbsOut('/rec/..a/b.mp4')).toBe(false);
+    expect(resolveEgressFilepath('/rec/../a.mp4', context)).toBe('/a.mp4');
+    expect(resolveEgressFilepath('/rec//x/./a.mp4', context)).toBe('/rec/x/a.mp4');
+    expect(resolveEgressFilepath('..', context)).toBe('standup-2026-11-24T101500.mp4');
+    expect(resolveEgressFilepath('/rec/sub/../', context)).toBe(
+      '/rec/standup-2026-11-24T101500.mp4',
+    );
   });
 });
 

@@ -244,11 +244,16 @@ describe('egress API errors', () => {
     }
   });
 
-  it('refuses a filepath that climbs out of its directory', async () => {
+  it('cleans a filepath that climbs out of the output directory and fails without writing there', async () => {
     const room = await roomWithPublisher();
-    const error = await rejection(startRecording(room, `${lk.outputDir}/../escape.mp4`));
-    expect([error.status, error.code]).toEqual([400, 'invalid_argument']);
-    expect(await readdir(join(lk.outputDir, '..'))).not.toContain('escape.mp4');
+    const outside = `${lk.outputDir}/../${room}-escape.mp4`;
+    const started = await startRecording(room, outside);
+    expect(started.fileResults[0]?.filename).toBe(join(lk.outputDir, '..', `${room}-escape.mp4`));
+    await lk.inbox.next('egress_updated', started.egressId);
+    await lk.egress.stopEgress(started.egressId);
+    const ended = await lk.inbox.next('egress_ended', started.egressId);
+    expect(JSON.parse(ended.body).egressInfo.status).toBe('EGRESS_FAILED');
+    expect(await readdir(join(lk.outputDir, '..'))).not.toContain(`${room}-escape.mp4`);
   });
 
   it('answers not_found when stopping an unknown egress and failed_precondition after it ended', async () => {
