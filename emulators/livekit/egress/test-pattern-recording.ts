@@ -85,9 +85,11 @@ export class TestPatternRecording {
     if (truncated) await truncateBeforeMoov(this.filePath);
   }
 
+  /** Drops the recording; a file that already failed to write has nothing left to cancel. */
   async abandon(): Promise<void> {
     await this.queue.catch(() => undefined);
-    await this.output.cancel();
+    if (this.output.state === 'started' || this.output.state === 'pending')
+      await this.output.cancel();
   }
 
   private async appendFrames(elapsedMs: number): Promise<void> {
