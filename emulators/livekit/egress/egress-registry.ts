@@ -1,0 +1,424 @@
+import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  EgressInfo,
+  EgressSourceType,
+  EgressStatus,
+  type EncodedFileOutput,
+  FileInfo,
+  ParticipantInfo_Kind,
+  type RoomCompositeEgressRequest,
+} from '@livekit/protocol';
+import { msToNs, newSid } from '../ids.js';
+import type { RoomEvent, RoomRegistry } from '../rooms/room-registry.js';
+import { livekitErrors, TwirpError } from '../twirp/twirp-error.js';
+import { destinationInOutputDir, resolveEgressFilepath } from './egress-filepath.js';
+import { TestPatternRecording } from './test-pattern-recording.js';
+
+export type EgressEventName = 'egress_started' | 'egress_updated' | 'egress_ended';
+
+export interface EgressTiming {
+  /** From a publisher being present to ACTIVE (Chrome loading the template, in real egress). */
+  readonly activationDelayMs: number;
+  /** No publisher within this long ends the egress ABORTED "Start signal not received". */
+  readonly startTimeoutMs: number;
+  /** A recording this long ends LIMIT_REACHED (egress `file_output_max_duration`); 0 = none. */
+  readonly maxDurationMs: number;
+  /** How often frames are appended to the file being recorded. */
+  readonly writeIntervalMs: number;
+}
+
+export interface EgressRegistryOptions {
+  readonly rooms: RoomRegistry;
+  readonly outputDir: string;
+  /** The private directory recordings are written to before being copied out. */
+  readonly workDir: string;
+  readonly timing: EgressTiming;
+  readonly onEvent: (name: EgressEventName, info: EgressInfo) => void;
+}
+
+type Ending =
+  | {
+      readonly status: EgressStatus.EGRESS_COMPLETE | EgressStatus.EGRESS_LIMIT_REACHED;
+      readonly details: string;
+    }
+  | {
+      readonly status: EgressStatus.EGRESS_FAILED | EgressStatus.EGRESS_ABORTED;
+      readonly error: string;
+    };
+
+interface EgressRecord {
+  readonly info: EgressInfo;
+  readonly file: FileInfo;
+  readonly destination: string | undefined;
+  readonly writeManifest: boolean;
+  recording: TestPatternRecording | undefined;
+  activeSinceMs: number | undefined;
+  endingSinceMs: number | undefined;
+  timers: NodeJS.Timeout[];
+  finished: Promise<void> | undefined;
+}
+
+const LIMIT_REACHED_ERROR = 'Session limit reached';
+const STATUS_NAMES: Readonly<Record<EgressStatus, string>> = {
+  [EgressStatus.EGRESS_STARTING]: 'EGRESS_STARTING',
+  [EgressStatus.EGRESS_ACTIVE]: 'EGRESS_ACTIVE',
+  [EgressStatus.EGRESS_ENDING]: 'EGRESS_ENDING',
+  [EgressStatus.EGRESS_COMPLETE]: 'EGRESS_COMPLETE',
+  [EgressStatus.EGRESS_FAILED]: 'EGRESS_FAILED',
+  [EgressStatus.EGRESS_ABORTED]: 'EGRESS_ABORTED',
+  [EgressStatus.EGRESS_LIMIT_REACHED]: 'EGRESS_LIMIT_REACHED',
+};
+
+/** The file output egress uses: `file_outputs` when present (at most one), else the legacy `file`. */
+function fileOutputOf(request: RoomCompositeEgressRequest): EncodedFileOutput {
+  if (request.fileOutputs.length > 1) {
+    throw new TwirpError('invalid_argument', 'multiple file outputs');
+  }
+  const output =
+    request.fileOutputs[0] ?? (request.output.case === 'file' ? request.output.value : undefined);
+  const others =
+    request.streamOutputs.length + request.segmentOutputs.length + request.imageOutputs.length >
+      0 ||
+    request.output.case === 'stream' ||
+    request.output.case === 'segments';
+  if (output === undefined && others) {
+    throw new TwirpError('unimplemented', 'the emulator records file outputs only');
+  }
+  if (output === undefined) throw livekitErrors.invalidField('output');
+  if (output.output.case !== undefined) {
+    throw new TwirpError('unimplemented', 'the emulator writes local files only, no cloud upload');
+  }
+  return output;
+}
+
+/**
+ * Room-composite egress as one egress worker runs it: STARTING until the room has a
+ * publisher, ACTIVE while a real MP4 grows in a private directory, ENDING on stop, then the
+ * file is copied to its destination before the final state is reported.
+ */
+export class EgressRegistry {
+  private readonly egresses = new Map<string, EgressRecord>();
+  workerAvailable = true;
+  /** How long a start waits before "no response from servers" (real: ~10-25 s of psrpc retries). */
+  noWorkerAnswerDelayMs = 0;
+  truncateFiles = false;
+
+  constructor(private readonly options: EgressRegistryOptions) {
+    options.rooms.subscribe((event) => this.onRoomEvent(event));
+  }
+
+  async startRoomComposite(request: RoomCompositeEgressRequest): Promise<EgressInfo> {
+    // livekit-server looks the room up before dispatching; the worker then validates the request.
+    const room = this.options.rooms.get(request.roomName);
+    if (room === undefined) throw livekitErrors.roomNotFound();
+    if (!this.workerAvailable) {
+      await sleep(this.noWorkerAnswerDelayMs);
+      throw livekitErrors.noEgressWorker();
+    }
+    const output = fileOutputOf(request);
+    if (output.filepath.length > 4096) throw livekitErrors.invalidField('filepath');
+    const nowMs = Date.now();
+    const filename = resolveEgressFilepath(output.filepath, {
+      roomName: room.name,
+      roomId: room.sid,
+      fileType: output.fileType,
+      now: new Date(nowMs),
+    });
+    const file = new FileInfo({ filename });
+    const info = new EgressInfo({
+      egressId: newSid('EG_'),
+      roomId: room.sid,
+      roomName: room.name,
+      sourceType: EgressSourceType.WEB,
+      status: EgressStatus.EGRESS_STARTING,
+      startedAt: msToNs(nowMs),
+      updatedAt: msToNs(nowMs),
+      request: { case: 'roomComposite', value: request.clone() },
+      fileResults: [file],
+      result: { case: 'file', value: file },
+    });
+    const record: EgressRecord = {
+      info,
+      file,
+      destination: destinationInOutputDir(filename, this.options.outputDir),
+      writeManifest: !output.disableManifest,
+      recording: undefined,
+      activeSinceMs: undefined,
+      endingSinceMs: undefined,
+      timers: [],
+      finished: undefined,
+    };
+    this.egresses.set(info.egressId, record);
+    this.emit('egress_started', record);
+    // The recorder joins as a hidden participant that does not keep the room open.
+    this.options.rooms.join(room.name, {
+      identity: info.egressId,
+      kind: ParticipantInfo_Kind.EGRESS,
+    });
+    this.addTimer(record, this.options.timing.startTimeoutMs, () =>
+      this.end(record, { status: EgressStatus.EGRESS_ABORTED, error: 'Start signal not received' }),
+    );
+    if (this.options.rooms.hasPublisher(room.name)) this.scheduleActivation(record);
+    return info.clone();
+  }
+
+  stop(egressId: string): EgressInfo {
+    const record = this.require(egressId);
+    const status = record.info.status;
+    if (status === EgressStatus.EGRESS_STARTING) {
+      const snapshot = this.markEnding(record);
+      this.end(record, {
+        status: EgressStatus.EGRESS_ABORTED,
+        error: 'Stop called before pipeline could start',
+      });
+      return snapshot;
+    }
+    if (status !== EgressStatus.EGRESS_ACTIVE) {
+      throw new TwirpError(
+        'failed_precondition',
+        `egress with status ${STATUS_NAMES[status]} cannot be stopped`,
+      );
+    }
+    const snapshot = this.markEnding(record);
+    this.end(record, {
+      status: EgressStatus.EGRESS_COMPLETE,
+      details: 'End reason: StopEgress API',
+    });
+    return snapshot;
+  }
+
+  /**
+   * livekit-server passes a new layout to the template as the recorder participant's metadata
+   * (`{"layout":…}`, via UpdateParticipant) and answers with the stored info, unchanged.
+   */
+  updateLayout(egressId: string, layout: string): EgressInfo {
+    const record = this.require(egressId);
+    const recorder = this.options.rooms.get(record.info.roomName)?.participants.get(egressId);
+    if (recorder === undefined) throw livekitErrors.participantNotFound();
+    recorder.metadata = JSON.stringify({ layout });
+    return record.info.clone();
+  }
+
+  list(filter: { roomName: string; egressId: string; active: boolean }): EgressInfo[] {
+    if (filter.egressId !== '') this.require(filter.egressId);
+    return [...this.egresses.values()]
+      .map((record) => record.info)
+      .filter((info) => filter.roomName === '' || info.roomName === filter.roomName)
+      .filter((info) => filter.egressId === '' || info.egressId === filter.egressId)
+      .filter((info) => !filter.active || info.status < EgressStatus.EGRESS_COMPLETE)
+      .map((info) => info.clone());
+  }
+
+  /** Test control: the worker fails the egress (FAILED, no file). */
+  fail(egressId: string, error: string): void {
+    const record = this.require(egressId);
+    if (record.info.status >= EgressStatus.EGRESS_COMPLETE) return;
+    this.end(record, { status: EgressStatus.EGRESS_FAILED, error });
+  }
+
+  /** Test control: the session limit is hit now (LIMIT_REACHED, file kept). */
+  reachLimit(egressId: string): void {
+    const record = this.require(egressId);
+    if (record.info.status !== EgressStatus.EGRESS_ACTIVE) return;
+    this.markEnding(record);
+    this.end(record, {
+      status: EgressStatus.EGRESS_LIMIT_REACHED,
+      details: 'End reason: Session limit reached',
+    });
+  }
+
+  /** Resolves once every egress that has begun ending has finished (file copied, event queued). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.egresses.values()].map((record) => record.finished));
+  }
+
+  async stopAll(): Promise<void> {
+    for (const record of this.egresses.values()) {
+      this.clearTimers(record);
+      if (record.finished === undefined) await record.recording?.abandon();
+    }
+    await this.settled();
+  }
+
+  private require(egressId: string): EgressRecord {
+    const record = this.egresses.get(egressId);
+    if (record === undefined) throw livekitErrors.egressNotFound();
+    return record;
+  }
+
+  private onRoomEvent(event: RoomEvent): void {
+    for (const record of this.egresses.values()) {
+      if (
+        record.info.roomName !== event.room.name ||
+        record.info.status >= EgressStatus.EGRESS_ENDING
+      )
+        continue;
+      if (event.type === 'track_published' && record.info.status === EgressStatus.EGRESS_STARTING) {
+        this.scheduleActivation(record);
+      }
+      if (event.type === 'room_finished') {
+        if (record.info.status === EgressStatus.EGRESS_STARTING) {
+          this.end(record, {
+            status: EgressStatus.EGRESS_ABORTED,
+            error: 'Start signal not received',
+          });
+        } else {
+          this.markEnding(record);
+          this.end(record, {
+            status: EgressStatus.EGRESS_COMPLETE,
+            details: 'End reason: Source closed',
+          });
+        }
+      }
+    }
+  }
+
+  private scheduleActivation(record: EgressRecord): void {
+    this.addTimer(record, this.options.timing.activationDelayMs, () => {
+      this.activate(record).catch((error: unknown) => {
+        this.end(record, { status: EgressStatus.EGRESS_FAILED, error: (error as Error).message });
+      });
+    });
+  }
+
+  private async activate(record: EgressRecord): Promise<void> {
+    if (record.info.status !== EgressStatus.EGRESS_STARTING || record.recording !== undefined)
+      return;
+    const workDir = await mkdtemp(join(this.options.workDir, `${record.info.egressId}-`));
+    const recording = await TestPatternRecording.start(
+      join(workDir, basename(record.file.filename)),
+    );
+    if (record.info.status !== EgressStatus.EGRESS_STARTING) {
+      await recording.abandon();
+      await rm(workDir, { recursive: true, force: true });
+      return;
+    }
+    this.clearTimers(record);
+    const nowMs = Date.now();
+    record.recording = recording;
+    record.activeSinceMs = nowMs;
+    record.info.status = EgressStatus.EGRESS_ACTIVE;
+    record.info.updatedAt = msToNs(nowMs);
+    record.file.startedAt = msToNs(nowMs);
+    this.setRoomRecording(record, true);
+    this.emit('egress_updated', record);
+    const writer = setInterval(() => {
+      // A write error resurfaces when the recording is finished, which then fails the egress.
+      recording.writeUntil(Date.now() - nowMs).catch(() => undefined);
+    }, this.options.timing.writeIntervalMs);
+    writer.unref();
+    record.timers.push(writer);
+    if (this.options.timing.maxDurationMs > 0) {
+      this.addTimer(record, this.options.timing.maxDurationMs, () =>
+        this.reachLimit(record.info.egressId),
+      );
+    }
+  }
+
+  /** ENDING is reported at once (size 0, no location); the answer to StopEgress is this state. */
+  private markEnding(record: EgressRecord): EgressInfo {
+    const nowMs = Date.now();
+    record.endingSinceMs = nowMs;
+    record.info.status = EgressStatus.EGRESS_ENDING;
+    record.info.updatedAt = msToNs(nowMs);
+    this.emit('egress_updated', record);
+    return record.info.clone();
+  }
+
+  private end(record: EgressRecord, ending: Ending): void {
+    if (record.finished !== undefined) return;
+    this.clearTimers(record);
+    record.finished = this.finish(record, ending);
+  }
+
+  private async finish(record: EgressRecord, ending: Ending): Promise<void> {
+    const { info, file } = record;
+    const recording = record.recording;
+    let outcome = ending;
+    if (
+      recording !== undefined &&
+      (ending.status === EgressStatus.EGRESS_COMPLETE ||
+        ending.status === EgressStatus.EGRESS_LIMIT_REACHED)
+    ) {
+      const stoppedAtMs = record.endingSinceMs ?? Date.now();
+      const startedAtMs = record.activeSinceMs ?? stoppedAtMs;
+      try {
+        await recording.finish(stoppedAtMs - startedAtMs, this.truncateFiles);
+        await this.publishFile(record, recording.filePath);
+        file.endedAt = msToNs(stoppedAtMs);
+        file.duration = file.endedAt - file.startedAt;
+        file.size = BigInt((await stat(recording.filePath)).size);
+      } catch (error) {
+        outcome = { status: EgressStatus.EGRESS_FAILED, error: (error as Error).message };
+      }
+    } else {
+      await recording?.abandon();
+    }
+    if (recording !== undefined)
+      await rm(dirname(recording.filePath), { recursive: true, force: true });
+    const nowMs = Date.now();
+    info.status = outcome.status;
+    info.endedAt = msToNs(nowMs);
+    info.updatedAt = msToNs(nowMs);
+    if ('error' in outcome) {
+      info.error = outcome.error;
+      info.errorCode = outcome.status === EgressStatus.EGRESS_ABORTED ? 412 : 500;
+      if (outcome.status === EgressStatus.EGRESS_FAILED) info.details = 'End reason: Failure';
+    } else {
+      info.details = outcome.details;
+      if (outcome.status === EgressStatus.EGRESS_LIMIT_REACHED) {
+        info.error = LIMIT_REACHED_ERROR;
+        info.errorCode = 413;
+      }
+    }
+    this.setRoomRecording(record, false);
+    this.options.rooms.leave(info.roomName, info.egressId);
+    this.emit('egress_ended', record);
+  }
+
+  /** The "Local" uploader: copy (not move) to the destination, parents created 0755. */
+  private async publishFile(record: EgressRecord, recordedPath: string): Promise<void> {
+    const destination = record.destination;
+    if (destination === undefined) {
+      throw new Error(`open ${record.file.filename}: permission denied`);
+    }
+    await mkdir(dirname(destination), { recursive: true, mode: 0o755 });
+    await copyFile(recordedPath, destination);
+    record.file.location = destination;
+    if (record.writeManifest) {
+      const manifest = join(dirname(destination), `${record.info.egressId}.json`);
+      await writeFile(
+        manifest,
+        JSON.stringify({
+          egress_id: record.info.egressId,
+          room_id: record.info.roomId,
+          room_name: record.info.roomName,
+          files: [{ filename: record.file.filename, location: destination }],
+        }),
+      );
+      record.info.manifestLocation = manifest;
+    }
+  }
+
+  private setRoomRecording(record: EgressRecord, active: boolean): void {
+    const room = this.options.rooms.get(record.info.roomName);
+    if (room !== undefined) room.activeRecording = active;
+  }
+
+  private addTimer(record: EgressRecord, afterMs: number, run: () => void): void {
+    const timer = setTimeout(run, afterMs);
+    timer.unref();
+    record.timers.push(timer);
+  }
+
+  private clearTimers(record: EgressRecord): void {
+    for (const timer of record.timers) clearTimeout(timer);
+    record.timers = [];
+  }
+
+  private emit(name: EgressEventName, record: EgressRecord): void {
+    this.options.onEvent(name, record.info.clone());
+  }
+}

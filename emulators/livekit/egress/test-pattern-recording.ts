@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import {
+  ALL_FORMATS,
+  BufferSource,
+  EncodedPacket,
+  EncodedPacketSink,
+  EncodedVideoPacketSource,
+  FilePathTarget,
+  Input,
+  Mp4OutputFormat,
+  Output,
+} from 'mediabunny';
+import { truncateBeforeMoov } from './mp4-boxes.js';
+
+/** One GOP of H.264 test pattern, made once with ffmpeg (see README); cycled to any length. */
+const SAMPLE_URL = new URL('./test-pattern.mp4', import.meta.url);
+const FRAME_RATE = 15;
+
+interface Sample {
+  readonly packets: readonly EncodedPacket[];
+  readonly decoderConfig: VideoDecoderConfig;
+}
+
+let samplePromise: Promise<Sample> | undefined;
+
+async function loadSample(): Promise<Sample> {
+  const input = new Input({
+    source: new BufferSource(await readFile(SAMPLE_URL)),
+    formats: ALL_FORMATS,
+  });
+  const track = await input.getPrimaryVideoTrack();
+  const decoderConfig = await track?.getDecoderConfig();
+  if (
+    track === null ||
+    track === undefined ||
+    decoderConfig === null ||
+    decoderConfig === undefined
+  ) {
+    throw new Error('test-pattern.mp4 has no decodable video track');
+  }
+  const packets: EncodedPacket[] = [];
+  for await (const packet of new EncodedPacketSink(track).packets()) packets.push(packet);
+  input.dispose();
+  return { packets, decoderConfig };
+}
+
+/**
+ * A recording in progress: an MP4 (moov at the end, as egress writes it) whose video grows
+ * with real time, so its duration is the time it was recording.
+ */
+export class TestPatternRecording {
+  private framesWritten = 0;
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly output: Output,
+    private readonly source: EncodedVideoPacketSource,
+    private readonly sample: Sample,
+    readonly filePath: string,
+  ) {}
+
+  static async start(filePath: string): Promise<TestPatternRecording> {
+    samplePromise ??= loadSample();
+    const sample = await samplePromise;
+    const output = new Output({
+      format: new Mp4OutputFormat({ fastStart: false }),
+      target: new FilePathTarget(filePath),
+    });
+    const source = new EncodedVideoPacketSource('avc');
+    output.addVideoTrack(source, { frameRate: FRAME_RATE });
+    await output.start();
+    return new TestPatternRecording(output, source, sample, filePath);
+  }
+
+  /** Appends frames until the video is `elapsedMs` long (never shrinks). */
+  writeUntil(elapsedMs: number): Promise<void> {
+    this.queue = this.queue.then(() => this.appendFrames(elapsedMs));
+    return this.queue;
+  }
+
+  /** Writes the frames up to `elapsedMs` and the index; `truncated` then cuts the index off. */
+  async finish(elapsedMs: number, truncated: boolean): Promise<void> {
+    await this.writeUntil(elapsedMs);
+    await this.output.finalize();
+    if (truncated) await truncateBeforeMoov(this.filePath);
+  }
+
+  /** Drops the recording; a file that already failed to write has nothing left to cancel. */
+  async abandon(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    if (this.output.state === 'started' || this.output.state === 'pending')
+      await this.output.cancel();
+  }
+
+  private async appendFrames(elapsedMs: number): Promise<void> {
+    // At least one frame, so that even an instant recording is a valid file.
+    const target = Math.max(1, Math.floor((elapsedMs * FRAME_RATE) / 1000));
+    const { packets, decoderConfig } = this.sample;
+    while (this.framesWritten < target) {
+      const index = this.framesWritten;
+      const packet = packets[index % packets.length];
+      if (packet === undefined) throw new Error('test pattern has no frames');
+      await this.source.add(
+        new EncodedPacket(packet.data, packet.type, index / FRAME_RATE, 1 / FRAME_RATE),
+        index === 0 ? { decoderConfig } : undefined,
+      );
+      this.framesWritten++;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { AuthMiddlewareError, authenticateRequest } from '../auth/request-token.js';
+import type { RoomRegistry } from '../rooms/room-registry.js';
+import { JoinRefusal, type JoinTarget, validateJoin } from './join-validation.js';
+import { runParticipantSession } from './participant-session.js';
+
+const SIGNAL_PATHS = new Set(['/rtc', '/rtc/v1']);
+const VALIDATE_PATHS = new Set(['/rtc/validate', '/rtc/v1/validate']);
+/** Browsers call validate from the app's origin; livekit-server allows any. */
+const VALIDATE_HEADERS = {
+  'Content-Type': 'text/plain; charset=utf-8',
+  'Access-Control-Allow-Origin': '*',
+} as const;
+
+export interface RtcEndpointOptions {
+  readonly secrets: ReadonlyMap<string, string>;
+  readonly rooms: RoomRegistry;
+  readonly autoCreate: boolean;
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+};
+
+/**
+ * The signal endpoint `/rtc` (and `/rtc/v1`, which livekit-client 2 tries first) with its
+ * `/validate` twins, which the client calls after a failed upgrade to learn why.
+ */
+export class RtcEndpoint {
+  private readonly sockets = new WebSocketServer({ noServer: true });
+
+  constructor(private readonly options: RtcEndpointOptions) {}
+
+  /** Answers `GET /rtc/validate`; false when the path is not one of ours. */
+  serveValidate(request: IncomingMessage, response: ServerResponse, url: URL): boolean {
+    if (!VALIDATE_PATHS.has(url.pathname)) return false;
+    try {
+      this.authorize(request, url);
+      response.writeHead(200, VALIDATE_HEADERS).end('success');
+    } catch (error) {
+      const refusal = this.toRefusal(error);
+      response.writeHead(refusal.httpStatus, VALIDATE_HEADERS).end(refusal.message);
+    }
+    return true;
+  }
+
+  /** Handles a WebSocket upgrade; false when the path is not one of ours. */
+  serveUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
+    if (!SIGNAL_PATHS.has(url.pathname)) return false;
+    let target: JoinTarget;
+    try {
+      target = this.authorize(request, url);
+    } catch (error) {
+      const refusal = this.toRefusal(error);
+      const body = refusal.message;
+      socket.end(
+        `HTTP/1.1 ${refusal.httpStatus} ${STATUS_TEXT[refusal.httpStatus] ?? 'Error'}\r\n` +
+          `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `Connection: close\r\n\r\n${body}`,
+      );
+      return true;
+    }
+    this.sockets.handleUpgrade(request, socket, head, (webSocket) => {
+      runParticipantSession(webSocket, target, this.options.rooms);
+    });
+    return true;
+  }
+
+  close(): void {
+    for (const client of this.sockets.clients) client.terminate();
+    this.sockets.close();
+  }
+
+  private authorize(request: IncomingMessage, url: URL): JoinTarget {
+    const claims = authenticateRequest(request, url, this.options.secrets);
+    const requestedRoom = url.searchParams.get('room') ?? '';
+    return validateJoin(claims, requestedRoom, this.options.rooms, this.options.autoCreate);
+  }
+
+  private toRefusal(error: unknown): JoinRefusal {
+    if (error instanceof JoinRefusal) return error;
+    if (error instanceof AuthMiddlewareError) return new JoinRefusal(401, error.message);
+    throw error;
+  }
+}

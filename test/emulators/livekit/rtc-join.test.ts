@@ -1,0 +1,163 @@
+import { createHmac } from 'node:crypto';
+import { AccessToken } from 'livekit-server-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { type LivekitFixture, startLivekitFixture } from './support/livekit-fixture.js';
+
+let lk: LivekitFixture;
+
+beforeAll(async () => {
+  lk = await startLivekitFixture({ autoCreateRooms: false });
+});
+afterAll(async () => {
+  await lk.close();
+});
+
+async function joinToken(
+  room: string,
+  identity: string,
+  options: { secret?: string; ttl?: string } = {},
+) {
+  const token = new AccessToken(lk.apiKey, options.secret ?? lk.apiSecret, {
+    identity,
+    name: identity.toUpperCase(),
+    ...(options.ttl === undefined ? {} : { ttl: options.ttl }),
+  });
+  token.addGrant({ roomJoin: true, room, canPublish: true, canSubscribe: true });
+  return token.toJwt();
+}
+
+/** The URL livekit-client opens: ws(s) form of the server URL, `/rtc`, token as a query parameter. */
+function signalUrl(token: string, path = '/rtc', room?: string): string {
+  const query = new URLSearchParams({
+    access_token: token,
+    ...(room === undefined ? {} : { room }),
+  });
+  return `${lk.emulator.url.replace(/^http/, 'ws')}${path}?${query}`;
+}
+
+type Outcome = { socket: WebSocket } | { status: number; body: string };
+
+/** Opens the signal socket and reports either the open socket or the refused upgrade's status and body. */
+function connect(token: string, path?: string, room?: string): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(signalUrl(token, path, room));
+    socket.once('open', () => resolve({ socket }));
+    socket.once('unexpected-response', (_request, response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    socket.once('error', reject);
+  });
+}
+
+async function identities(room: string): Promise<string[]> {
+  return (await lk.rooms.listParticipants(room)).map((p) => p.identity).sort();
+}
+
+describe('/rtc join', () => {
+  it('makes the identity a participant of the token room until the socket closes', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    const outcome = await connect(await joinToken(room, 'alice'));
+    if (!('socket' in outcome)) throw new Error(`refused: ${outcome.status} ${outcome.body}`);
+    const joined = await lk.inbox.next('participant_joined', room);
+    expect(JSON.parse(joined.body).participant).toMatchObject({ identity: 'alice', name: 'ALICE' });
+    expect(await identities(room)).toEqual(['alice']);
+
+    outcome.socket.close();
+    await lk.inbox.waitFor((all) =>
+      all.some((d) => d.event === 'participant_left' && d.body.includes(room)),
+    );
+    expect(await identities(room)).toEqual([]);
+  });
+
+  it('also accepts the /rtc/v1 path livekit-client tries first', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    const outcome = await connect(await joinToken(room, 'bob'), '/rtc/v1');
+    expect('socket' in outcome).toBe(true);
+    if ('socket' in outcome) outcome.socket.close();
+  });
+
+  it('disconnects the socket when the participant is removed through the API', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    const outcome = await connect(await joinToken(room, 'carol'));
+    if (!('socket' in outcome)) throw new Error('refused');
+    const closed = new Promise<number>((resolve) => outcome.socket.once('close', resolve));
+    await lk.rooms.removeParticipant(room, 'carol');
+    expect(await closed).toBe(1000);
+  });
+
+  it('refuses an expired token with 401', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    const outcome = await connect(await joinToken(room, 'alice', { ttl: '-5 minutes' }));
+    expect(outcome).toMatchObject({
+      status: 401,
+      body: expect.stringContaining('token is expired'),
+    });
+  });
+
+  it('refuses a token signed with the wrong secret with 401', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    const outcome = await connect(await joinToken(room, 'alice', { secret: 'wrong-secret' }));
+    expect(outcome).toMatchObject({ status: 401 });
+  });
+
+  it('refuses a token for a room that does not exist with 404', async () => {
+    const outcome = await connect(await joinToken(lk.roomName('missing'), 'alice'));
+    expect(outcome).toEqual({ status: 404, body: 'requested room does not exist' });
+  });
+
+  it('refuses a token without the roomJoin grant with 401', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    const token = new AccessToken(lk.apiKey, lk.apiSecret, { identity: 'alice' });
+    token.addGrant({ roomAdmin: true, room });
+    const outcome = await connect(await token.toJwt());
+    expect(outcome).toEqual({ status: 401, body: 'permissions denied' });
+  });
+
+  it('joins the room of the room query parameter when the token names none', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    const token = new AccessToken(lk.apiKey, lk.apiSecret, { identity: 'dave' });
+    token.addGrant({ roomJoin: true });
+    const outcome = await connect(await token.toJwt(), '/rtc', room);
+    expect('socket' in outcome).toBe(true);
+    expect(await identities(room)).toEqual(['dave']);
+    if ('socket' in outcome) outcome.socket.close();
+  });
+
+  it('refuses a join token without an identity with 400', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    // The SDK will not mint such a token, so it is signed by hand as any HS256 library would.
+    const nowS = Math.floor(Date.now() / 1000);
+    const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const unsigned = `${encode({ alg: 'HS256' })}.${encode({ iss: lk.apiKey, nbf: nowS, exp: nowS + 600, video: { roomJoin: true, room } })}`;
+    const signature = createHmac('sha256', lk.apiSecret).update(unsigned).digest('base64url');
+    const outcome = await connect(`${unsigned}.${signature}`);
+    expect(outcome).toEqual({ status: 400, body: 'identity cannot be empty' });
+  });
+
+  it('answers the validate URL the client calls after a failed upgrade', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    const valid = await fetch(
+      `${lk.emulator.url}/rtc/v1/validate?access_token=${await joinToken(room, 'a')}`,
+    );
+    expect([valid.status, await valid.text()]).toEqual([200, 'success']);
+    expect(valid.headers.get('access-control-allow-origin')).toBe('*');
+    const expired = await fetch(
+      `${lk.emulator.url}/rtc/validate?access_token=${await joinToken(room, 'a', { ttl: '-5 minutes' })}`,
+    );
+    expect(expired.status).toBe(401);
+  });
+});
