@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { noSuchObject } from './gcs-error.js';
+import type { ObjectChecksums } from './hashing-file-writer.js';
+import type { ObjectCreateFields, ObjectPatch } from './object-metadata.js';
+import { assertPreconditions, type Preconditions } from './preconditions.js';
+
+/** One live object generation: its metadata in memory, its bytes in one file under the data dir. */
+export interface StoredObject extends ObjectChecksums {
+  readonly bucket: string;
+  readonly name: string;
+  readonly generation: string;
+  readonly metageneration: number;
+  readonly contentType: string;
+  readonly contentEncoding?: string;
+  readonly contentDisposition?: string;
+  readonly contentLanguage?: string;
+  readonly cacheControl?: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly timeCreated: string;
+  readonly updated: string;
+  /** Absolute path of the bytes; named by a random id, never by the object name. */
+  readonly dataPath: string;
+}
+
+/** What an upload hands over to become an object. */
+export interface ObjectCommit {
+  readonly bucket: string;
+  readonly name: string;
+  readonly fields: ObjectCreateFields;
+  readonly checksums: ObjectChecksums;
+  /** A finished upload file; the store moves it into place. */
+  readonly sourcePath: string;
+  readonly preconditions: Preconditions;
+}
+
+const randomId = () => randomBytes(16).toString('hex');
+
+const key = (bucket: string, name: string) => `${bucket}\u0000${name}`;
+
+/**
+ * The buckets and objects of one emulator. Bytes live under `<dir>/objects/`, uploads in
+ * progress under `<dir>/uploads/`; file names are random ids, so no object name can reach a
+ * path outside the data directory.
+ */
+export class ObjectStore {
+  private readonly objects = new Map<string, StoredObject>();
+  private readonly buckets = new Set<string>();
+  private lastGeneration = 0n;
+
+  private constructor(
+    private readonly objectsDir: string,
+    private readonly uploadsDir: string,
+  ) {}
+
+  static async open(dir: string): Promise<ObjectStore> {
+    const store = new ObjectStore(join(dir, 'objects'), join(dir, 'uploads'));
+    await mkdir(store.objectsDir, { recursive: true });
+    await mkdir(store.uploadsDir, { recursive: true });
+    return store;
+  }
+
+  /** A fresh path for an upload's bytes, inside the data directory. */
+  newUploadPath(): string {
+    return join(this.uploadsDir, randomId());
+  }
+
+  /** Buckets spring into existence when used, as in the Firebase emulator. */
+  touchBucket(bucket: string): void {
+    this.buckets.add(bucket);
+  }
+
+  get(bucket: string, name: string): StoredObject | undefined {
+    return this.objects.get(key(bucket, name));
+  }
+
+  require(bucket: string, name: string): StoredObject {
+    const found = this.get(bucket, name);
+    if (found === undefined) throw noSuchObject(bucket, name);
+    return found;
+  }
+
+  /** Every object of `bucket`, in lexicographic (UTF-16 code unit) name order. */
+  list(bucket: string): StoredObject[] {
+    return [...this.objects.values()]
+      .filter((object) => object.bucket === bucket)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  all(): StoredObject[] {
+    return [...this.objects.values()];
+  }
+
+  /** Makes an upload the object's new generation, if the preconditions still hold at this instant. */
+  async commit(commit: ObjectCommit): Promise<StoredObject> {
+    const { bucket, name, fields, checksums, preconditions } = commit;
+    const previous = this.get(bucket, name);
+    assertPreconditions(previous, preconditions);
+    const dataPath = join(this.objectsDir, randomId());
+    await rename(commit.sourcePath, dataPath);
+    // The rename yielded: another upload of the same name may have committed meanwhile.
+    const current = this.get(bucket, name);
+    try {
+      assertPreconditions(current, preconditions);
+    } catch (error) {
+      await rm(dataPath, { force: true });
+      throw error;
+    }
+    const now = new Date().toISOString();
+    const stored: StoredObject = {
+      bucket,
+      name,
+      ...checksums,
+      generation: this.nextGeneration(),
+      metageneration: 1,
+      contentType: fields.contentType ?? 'application/octet-stream',
+      ...optionalFields(fields),
+      metadata: { ...(fields.metadata ?? {}) },
+      timeCreated: now,
+      updated: now,
+      dataPath,
+    };
+    this.buckets.add(bucket);
+    this.objects.set(key(bucket, name), stored);
+    if (current !== undefined) await rm(current.dataPath, { force: true });
+    return stored;
+  }
+
+  patch(bucket: string, name: string, patch: ObjectPatch, preconditions: Preconditions) {
+    const current = this.require(bucket, name);
+    assertPreconditions(current, preconditions);
+    const metadata: Record<string, string> = patch.metadata === null ? {} : { ...current.metadata };
+    for (const [field, value] of Object.entries(patch.metadata ?? {})) {
+      if (value === null) delete metadata[field];
+      else metadata[field] = value;
+    }
+    const next: Record<string, unknown> = { ...current, metadata };
+    for (const field of OPTIONAL_FIELDS) {
+      const value = patch[field];
+      if (value === null) delete next[field];
+      else if (value !== undefined) next[field] = value;
+    }
+    const updated: StoredObject = {
+      ...(next as unknown as StoredObject),
+      contentType:
+        patch.contentType === null
+          ? 'application/octet-stream'
+          : (patch.contentType ?? current.contentType),
+      metageneration: current.metageneration + 1,
+      updated: new Date().toISOString(),
+    };
+    this.objects.set(key(bucket, name), updated);
+    return updated;
+  }
+
+  async delete(bucket: string, name: string, preconditions: Preconditions): Promise<void> {
+    const current = this.require(bucket, name);
+    assertPreconditions(current, preconditions);
+    this.objects.delete(key(bucket, name));
+    await rm(current.dataPath, { force: true });
+  }
+
+  // GCS generations are microseconds since the epoch; strictly increasing here.
+  private nextGeneration(): string {
+    const now = BigInt(Date.now()) * 1000n;
+    this.lastGeneration = now > this.lastGeneration ? now : this.lastGeneration + 1n;
+    return String(this.lastGeneration);
+  }
+}
+
+const OPTIONAL_FIELDS = [
+  'contentEncoding',
+  'contentDisposition',
+  'contentLanguage',
+  'cacheControl',
+] as const;
+
+function optionalFields(fields: ObjectCreateFields): Partial<StoredObject> {
+  const picked: Record<string, string> = {};
+  for (const field of OPTIONAL_FIELDS) {
+    const value = fields[field];
+    if (value !== undefined) picked[field] = value;
+  }
+  return picked;
+}
