@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import type { GcsError } from './gcs-error.js';
 import { HashingFileWriter } from './hashing-file-writer.js';
 import type { ObjectCreateFields } from './object-metadata.js';
@@ -14,6 +15,8 @@ export type UploadSessionState =
 /** One resumable upload: its target, its declared size, and the bytes persisted so far. */
 export class UploadSession {
   state: UploadSessionState = { kind: 'open' };
+  /** The request whose body is being persisted now, if any. */
+  receiving: IncomingMessage | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(

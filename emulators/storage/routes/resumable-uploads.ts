@@ -72,6 +72,9 @@ export async function putUploadBytes(
     await drainBody(request.req);
     throw noSuchUpload();
   }
+  // A new request on a session supersedes one still sending (a client that gave up on a stalled
+  // connection and resumes): drop the old connection, then answer from what it persisted.
+  session.receiving?.socket.destroy();
   await session.exclusive(() => continueUpload(ctx, request, session));
 }
 
@@ -133,6 +136,7 @@ async function continueUpload(
   let skip = session.persisted - range.first;
   let tooLong = false;
   const resetAfterBytes = ctx.faults.takeReset(request.route.kind);
+  session.receiving = req;
   try {
     for await (const chunk of uploadBody(req, { resetAfterBytes, failure: request.failure })) {
       const dropped = Math.min(Math.max(skip, 0), chunk.length);
@@ -153,6 +157,8 @@ async function continueUpload(
     // A reset by a fault switch, or the client went away: keep what arrived, nobody to answer.
     if (error instanceof ConnectionResetByFault || !req.complete) return;
     throw error;
+  } finally {
+    session.receiving = undefined;
   }
   if (tooLong) throw invalid('The request body is longer than its Content-Range declares.');
 
