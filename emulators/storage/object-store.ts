@@ -135,14 +135,16 @@ export class ObjectStore {
       if (value === null) delete metadata[field];
       else metadata[field] = value;
     }
-    const next: Record<string, unknown> = { ...current, metadata };
+    const optional: Record<string, string | undefined> = {};
     for (const field of OPTIONAL_FIELDS) {
       const value = patch[field];
-      if (value === null) delete next[field];
-      else if (value !== undefined) next[field] = value;
+      optional[field] = value === null ? undefined : (value ?? current[field]);
     }
+    const { contentEncoding, contentDisposition, contentLanguage, cacheControl, ...base } = current;
     const updated: StoredObject = {
-      ...(next as unknown as StoredObject),
+      ...base,
+      ...withoutUndefined(optional),
+      metadata,
       contentType:
         patch.contentType === null
           ? 'application/octet-stream'
@@ -176,11 +178,14 @@ const OPTIONAL_FIELDS = [
   'cacheControl',
 ] as const;
 
-function optionalFields(fields: ObjectCreateFields): Partial<StoredObject> {
-  const picked: Record<string, string> = {};
-  for (const field of OPTIONAL_FIELDS) {
-    const value = fields[field];
-    if (value !== undefined) picked[field] = value;
-  }
-  return picked;
+function withoutUndefined(fields: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
+
+function optionalFields(fields: ObjectCreateFields): Record<string, string> {
+  return withoutUndefined(
+    Object.fromEntries(OPTIONAL_FIELDS.map((field) => [field, fields[field]])),
+  );
 }

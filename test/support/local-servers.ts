@@ -13,6 +13,11 @@ export const notOurServersReason: string | undefined = inject('localServersAreOu
  * emulators lack; under `firebase emulators:exec` it is skipped, with the reason in its title.
  */
 export function describeWithOurServers(name: string, body: () => void): void {
-  if (notOurServersReason === undefined) describe(name, body);
-  else describe.skip(`${name} (${notOurServersReason})`, body);
+  if (notOurServersReason === undefined) {
+    describe(name, body);
+    return;
+  }
+  // The default reporter shows only skip counts; this line says why, next to the file's name.
+  process.stderr.write(`"${name}" ${notOurServersReason}\n`);
+  describe.skip(`${name} (${notOurServersReason})`, body);
 }

@@ -173,14 +173,14 @@ describeWithOurServers('fault switches, as the real client experiences them', ()
     const { bucket, emulator } = own();
     const name = uniqueObjectName('latency');
     await bucket.file(name).save(randomContent(10));
-    const impatient = new Storage({ timeout: 300, retryOptions: { maxRetries: 1 } });
+    const impatient = new Storage({ timeout: 1000, retryOptions: { maxRetries: 1 } });
     const file = impatient.bucket(bucket.name).file(name);
 
-    emulator.faults.addLatency(1500, { count: 1, only: ['object-metadata'] });
+    emulator.faults.addLatency(4000, { count: 1, only: ['object-metadata'] });
     const [metadata] = await file.getMetadata();
     expect(metadata.size).toBe('10');
 
-    emulator.faults.addLatency(1500, { count: 2, only: ['object-metadata'] });
+    emulator.faults.addLatency(4000, { count: 2, only: ['object-metadata'] });
     const error = await failureOf(file.getMetadata());
     expect(error.message).toMatch(/network timeout/);
   });
