@@ -23,6 +23,7 @@ interface RouteTargets {
   'object-delete': ForObject;
   'firebase-metadata': ForObject;
   'firebase-media': ForObject;
+  'signed-url-media': ForObject;
   'upload-start': InBucket;
   'upload-multipart': InBucket;
   'upload-media': InBucket;
@@ -69,6 +70,15 @@ export function resolveRoute(
 ): StorageRoute {
   if (method === 'OPTIONS') return { kind: 'cors-preflight' };
   const NOT_IMPLEMENTED = { kind: 'not-implemented' } as const;
+
+  // A V4 signed URL is path style, `/{bucket}/{name, slashes kept}`, and always signed.
+  if (query.has('X-Goog-Signature')) {
+    const match = /^\/([^/]+)\/(.+)$/.exec(rawPath);
+    if (match?.[1] === undefined || match[2] === undefined || method !== 'GET') {
+      return NOT_IMPLEMENTED;
+    }
+    return { kind: 'signed-url-media', bucket: decode(match[1]), name: decode(match[2]) };
+  }
 
   if (rawPath.startsWith('/upload/storage/v1/b/')) {
     const target = bucketPath(rawPath.slice('/upload/storage/v1'.length));

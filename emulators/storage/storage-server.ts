@@ -18,6 +18,7 @@ import {
   putUploadBytes,
   startResumableUpload,
 } from './routes/resumable-uploads.js';
+import { getSignedUrlMedia } from './routes/signed-urls.js';
 import { simpleUpload } from './routes/simple-uploads.js';
 import type { RoutedRequest, StorageContext } from './storage-context.js';
 
@@ -74,6 +75,8 @@ async function route(ctx: StorageContext, request: RoutedRequest): Promise<void>
       return getFirebaseMetadata(ctx, { ...request, route });
     case 'firebase-media':
       return getFirebaseMedia(ctx, { ...request, route });
+    case 'signed-url-media':
+      return getSignedUrlMedia(ctx, { ...request, route });
     case 'not-implemented':
       await drainBody(request.req);
       throw new GcsError(501, 'notImplemented', 'not implemented');

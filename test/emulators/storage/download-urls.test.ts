@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { getDownloadURL } from 'firebase-admin/storage';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { cert, deleteApp, initializeApp } from 'firebase-admin/app';
+import { getDownloadURL, getStorage } from 'firebase-admin/storage';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { describeWithOurServers } from '../../support/local-servers.js';
 import {
   adminBucket,
   type Bucket,
   randomContent,
   sha256,
+  testBucketName,
   uniqueObjectName,
 } from '../../support/storage-clients.js';
+import { testPrivateKey } from '../../support/test-env.js';
 
 let bucket: Bucket;
 let close: () => Promise<void>;
@@ -91,5 +94,43 @@ describeWithOurServers('Firebase download URLs', () => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('http://app.example');
+  });
+});
+
+// Signing is local with a service-account key (a fresh one, made at test time; note §7.4).
+describeWithOurServers('V4 signed URLs', () => {
+  it('serves the object on a signed URL made with a service-account key', async () => {
+    const projectId = inject('firebaseProjectId');
+    const app = initializeApp(
+      {
+        credential: cert({
+          projectId,
+          clientEmail: `signer@${projectId}.iam.gserviceaccount.com`,
+          privateKey: testPrivateKey(),
+        }),
+        storageBucket: testBucketName(),
+      },
+      `signer-${randomUUID()}`,
+    );
+    try {
+      const content = randomContent(5000);
+      const file = getStorage(app).bucket().file(uniqueObjectName('signed'));
+      await file.save(content);
+      const [url] = await file.getSignedUrl({
+        version: 'v4',
+        action: 'read',
+        expires: Date.now() + 60_000,
+      });
+      expect(new URL(url).searchParams.get('X-Goog-Algorithm')).toBe('GOOG4-RSA-SHA256');
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(sha256(Buffer.from(await response.arrayBuffer()))).toBe(sha256(content));
+
+      const expired = new URL(url);
+      expired.searchParams.set('X-Goog-Date', '20200101T000000Z');
+      expect((await fetch(expired)).status).toBe(400);
+    } finally {
+      await deleteApp(app);
+    }
   });
 });
