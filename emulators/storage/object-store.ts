@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { noSuchObject } from './gcs-error.js';
 import type { ObjectChecksums } from './hashing-file-writer.js';
 import type { ObjectCreateFields, ObjectPatch } from './object-metadata.js';
@@ -37,16 +38,45 @@ export interface ObjectCommit {
 
 const randomId = () => randomBytes(16).toString('hex');
 
+/** An object's metadata as kept on disk beside its bytes (`<id>.json` next to `<id>`). */
+const SavedObject = z.object({
+  bucket: z.string(),
+  name: z.string(),
+  generation: z.string(),
+  metageneration: z.number(),
+  contentType: z.string(),
+  contentEncoding: z.string().optional(),
+  contentDisposition: z.string().optional(),
+  contentLanguage: z.string().optional(),
+  cacheControl: z.string().optional(),
+  metadata: z.record(z.string(), z.string()),
+  timeCreated: z.string(),
+  updated: z.string(),
+  size: z.number(),
+  crc32c: z.string(),
+  md5Hash: z.string(),
+});
+
+const METADATA_SUFFIX = '.json';
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 const key = (bucket: string, name: string) => `${bucket}\u0000${name}`;
 
 /**
- * The buckets and objects of one emulator. Bytes live under `<dir>/objects/`, uploads in
- * progress under `<dir>/uploads/`; file names are random ids, so no object name can reach a
- * path outside the data directory.
+ * The objects of one emulator. Bytes live under `<dir>/objects/<id>` with their metadata in
+ * `<id>.json`, so a restarted server on the same directory serves them again; uploads in progress
+ * live under `<dir>/uploads/`. File names are random ids, so no object name can reach a path
+ * outside the data directory.
  */
 export class ObjectStore {
   private readonly objects = new Map<string, StoredObject>();
-  private readonly buckets = new Set<string>();
   private lastGeneration = 0n;
 
   private constructor(
@@ -57,18 +87,46 @@ export class ObjectStore {
   static async open(dir: string): Promise<ObjectStore> {
     const store = new ObjectStore(join(dir, 'objects'), join(dir, 'uploads'));
     await mkdir(store.objectsDir, { recursive: true });
+    // Upload sessions do not survive a restart, so their partial bytes are garbage.
+    await rm(store.uploadsDir, { recursive: true, force: true });
     await mkdir(store.uploadsDir, { recursive: true });
+    await store.loadSavedObjects();
     return store;
+  }
+
+  private async loadSavedObjects(): Promise<void> {
+    for (const file of await readdir(this.objectsDir)) {
+      if (!file.endsWith(METADATA_SUFFIX)) continue;
+      const dataPath = join(this.objectsDir, file.slice(0, -METADATA_SUFFIX.length));
+      const saved = SavedObject.safeParse(
+        parseJsonOrUndefined(await readFile(join(this.objectsDir, file), 'utf8')),
+      );
+      // A half-written or foreign file is not an object.
+      if (!saved.success) continue;
+      const object: StoredObject = { ...saved.data, dataPath };
+      const current = this.get(object.bucket, object.name);
+      if (current !== undefined && BigInt(current.generation) > BigInt(object.generation)) continue;
+      this.objects.set(key(object.bucket, object.name), object);
+      const generation = BigInt(object.generation);
+      if (generation > this.lastGeneration) this.lastGeneration = generation;
+    }
+  }
+
+  private async save(object: StoredObject): Promise<void> {
+    const { dataPath, ...saved } = object;
+    const path = `${dataPath}${METADATA_SUFFIX}`;
+    await writeFile(`${path}.tmp`, JSON.stringify(saved));
+    await rename(`${path}.tmp`, path);
+  }
+
+  private async removeFiles(object: StoredObject): Promise<void> {
+    await rm(`${object.dataPath}${METADATA_SUFFIX}`, { force: true });
+    await rm(object.dataPath, { force: true });
   }
 
   /** A fresh path for an upload's bytes, inside the data directory. */
   newUploadPath(): string {
     return join(this.uploadsDir, randomId());
-  }
-
-  /** Buckets spring into existence when used, as in the Firebase emulator. */
-  touchBucket(bucket: string): void {
-    this.buckets.add(bucket);
   }
 
   get(bucket: string, name: string): StoredObject | undefined {
@@ -121,13 +179,18 @@ export class ObjectStore {
       updated: now,
       dataPath,
     };
-    this.buckets.add(bucket);
     this.objects.set(key(bucket, name), stored);
-    if (current !== undefined) await rm(current.dataPath, { force: true });
+    await this.save(stored);
+    if (current !== undefined) await this.removeFiles(current);
     return stored;
   }
 
-  patch(bucket: string, name: string, patch: ObjectPatch, preconditions: Preconditions) {
+  async patch(
+    bucket: string,
+    name: string,
+    patch: ObjectPatch,
+    preconditions: Preconditions,
+  ): Promise<StoredObject> {
     const current = this.require(bucket, name);
     assertPreconditions(current, preconditions);
     const metadata: Record<string, string> = patch.metadata === null ? {} : { ...current.metadata };
@@ -153,6 +216,7 @@ export class ObjectStore {
       updated: new Date().toISOString(),
     };
     this.objects.set(key(bucket, name), updated);
+    await this.save(updated);
     return updated;
   }
 
@@ -160,7 +224,7 @@ export class ObjectStore {
     const current = this.require(bucket, name);
     assertPreconditions(current, preconditions);
     this.objects.delete(key(bucket, name));
-    await rm(current.dataPath, { force: true });
+    await this.removeFiles(current);
   }
 
   // GCS generations are microseconds since the epoch; strictly increasing here.

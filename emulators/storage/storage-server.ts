@@ -51,7 +51,7 @@ async function route(ctx: StorageContext, request: RoutedRequest): Promise<void>
     case 'cors-preflight':
       return sendEmpty(request.res, 204);
     case 'bucket-get':
-      return getBucket(ctx, { ...request, route });
+      return getBucket({ ...request, route });
     case 'object-list':
       return listObjects(ctx, { ...request, route });
     case 'object-metadata':

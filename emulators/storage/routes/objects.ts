@@ -8,12 +8,9 @@ import type { RoutedRequest, RouteOf, StorageContext } from '../storage-context.
 
 const DEFAULT_PAGE_SIZE = 1000;
 
-export function getBucket(
-  ctx: StorageContext,
-  { res, route, origin }: RoutedRequest<RouteOf<'bucket-get'>>,
-) {
+/** Any validly named bucket exists, as in the Firebase emulator. */
+export function getBucket({ res, route, origin }: RoutedRequest<RouteOf<'bucket-get'>>) {
   assertValidBucketName(route.bucket);
-  ctx.store.touchBucket(route.bucket);
   sendJson(res, 200, {
     kind: 'storage#bucket',
     id: route.bucket,
@@ -118,7 +115,7 @@ export async function patchObject(
   { req, res, route, query, origin }: RoutedRequest<RouteOf<'object-patch'>>,
 ) {
   const patch = parseJsonBody(await readSmallBody(req), ObjectPatch);
-  const object = ctx.store.patch(route.bucket, route.name, patch, preconditionsFrom(query));
+  const object = await ctx.store.patch(route.bucket, route.name, patch, preconditionsFrom(query));
   sendJson(res, 200, gcsObjectResource(object, origin));
 }
 

@@ -47,7 +47,6 @@ export async function startResumableUpload(
     declaredSize: headerNumber(req, 'x-upload-content-length'),
     path: ctx.store.newUploadPath(),
   });
-  ctx.store.touchBucket(route.bucket);
   const location =
     `${origin}/upload/storage/v1/b/${encodeURIComponent(route.bucket)}/o` +
     `?uploadType=resumable&name=${encodeURIComponent(name)}&upload_id=${session.id}`;

@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 describe('the storage emulator CLI', () => {
-  it('serves on the given port and data directory, and exits cleanly on SIGTERM', async () => {
+  it('serves on the given port and data directory, exits cleanly on SIGTERM, and serves the same objects after a restart', async () => {
     const port = await freePort();
     const dir = await mkdtemp(join(tmpdir(), 'storage-cli-'));
     scratch.push(dir);
@@ -38,12 +38,18 @@ describe('the storage emulator CLI', () => {
     );
     expect(upload.status).toBe(200);
     expect((await upload.json()).size).toBe('5');
-    expect(await readdir(join(dir, 'objects'))).toHaveLength(1);
+    expect(await readdir(join(dir, 'objects'))).toHaveLength(2);
 
     server.child.kill('SIGTERM');
     const result = await server.exited;
     expect(result.code).toBe(0);
-    expect(await readdir(join(dir, 'objects'))).toHaveLength(1);
+
+    const restarted = spawnEmulatorCli(['storage', '--port', String(port), '--dir', dir]);
+    await restarted.waitForOutput(/ready on/);
+    const kept = await fetch(`http://127.0.0.1:${port}/b/cli-test/o/hello.txt?alt=media`);
+    expect(await kept.text()).toBe('hello');
+    restarted.child.kill('SIGTERM');
+    expect((await restarted.exited).code).toBe(0);
   });
 
   it('refuses an invalid port with exit code 2 and the usage', async () => {
