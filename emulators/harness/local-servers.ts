@@ -18,11 +18,12 @@ export interface StartedServer {
 
 /**
  * How to start one local server. `presentWhen` names the variable that says the server already
- * runs (set by `firebase emulators:exec`); then the harness uses it and starts nothing.
+ * runs (set by `firebase emulators:exec`); then the harness uses it and starts nothing. Servers
+ * Firebase has no emulator for (LiveKit) leave it out and always start.
  */
 export interface LocalServerStarter {
   readonly name: string;
-  readonly presentWhen: string;
+  readonly presentWhen?: string;
   start(context: LocalServerContext): Promise<StartedServer>;
   /** The variables to export when the server was found already running (default: `presentWhen`). */
   envWhenPresent?(value: string): Record<string, string>;
@@ -54,7 +55,11 @@ const storageStarter: LocalServerStarter = {
   envWhenPresent: storageEnv,
 };
 
-/** Every local server of the stack, in start order. A new emulator adds one entry. */
+/**
+ * Every local server of the stack, in start order. A new emulator adds one entry, e.g.
+ * `{ name: 'rtdb', presentWhen: 'FIREBASE_DATABASE_EMULATOR_HOST', start: async () => {
+ *   const rtdb = await startRtdbEmulator({}); return { env: { FIREBASE_DATABASE_EMULATOR_HOST: rtdb.host }, stop: rtdb.stop }; } }`.
+ */
 export const LOCAL_SERVER_STARTERS: readonly LocalServerStarter[] = [authStarter, storageStarter];
 
 export interface LocalServersOptions {
@@ -90,9 +95,10 @@ export async function startLocalServers(options: LocalServersOptions): Promise<L
   };
   try {
     for (const starter of options.starters ?? LOCAL_SERVER_STARTERS) {
-      const present = environment[starter.presentWhen];
-      if (present !== undefined && present !== '') {
-        Object.assign(env, starter.envWhenPresent?.(present) ?? { [starter.presentWhen]: present });
+      const variable = starter.presentWhen;
+      const present = variable === undefined ? undefined : environment[variable];
+      if (variable !== undefined && present !== undefined && present !== '') {
+        Object.assign(env, starter.envWhenPresent?.(present) ?? { [variable]: present });
         found.push(starter.name);
         continue;
       }

@@ -126,6 +126,16 @@ describe('listing', () => {
 });
 
 describe('downloads', () => {
+  it('serves the bytes at the mediaLink and the resource at the selfLink it reports', async () => {
+    const content = randomContent(1000);
+    const file = await saveObject(uniqueObjectName('links'), content);
+    const [metadata] = await file.getMetadata();
+    const media = await fetch(String(metadata.mediaLink));
+    expect(Buffer.from(await media.arrayBuffer())).toEqual(content);
+    const self = await fetch(String(metadata.selfLink));
+    expect((await self.json()).md5Hash).toBe(metadata.md5Hash);
+  });
+
   it('serves a byte range of an object', async () => {
     const content = randomContent(100_000);
     const file = await saveObject(uniqueObjectName('range'), content);
