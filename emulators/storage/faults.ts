@@ -13,6 +13,7 @@ export type RequestKind =
   | 'upload-media'
   | 'firebase-metadata'
   | 'firebase-media'
+  | 'firebase-write'
   | 'signed-url-media'
   | 'cors-preflight'
   | 'not-implemented';

@@ -23,6 +23,7 @@ interface RouteTargets {
   'object-delete': ForObject;
   'firebase-metadata': ForObject;
   'firebase-media': ForObject;
+  'firebase-write': object;
   'signed-url-media': ForObject;
   'upload-start': InBucket;
   'upload-multipart': InBucket;
@@ -101,8 +102,10 @@ export function resolveRoute(
   }
 
   if (rawPath.startsWith('/v0/b/')) {
+    // Clients never write to Storage in this project (deny-all rules, DESIGN §4).
+    if (method !== 'GET') return { kind: 'firebase-write' };
     const target = bucketPath(rawPath.slice('/v0'.length));
-    if (target?.name === undefined || method !== 'GET') return NOT_IMPLEMENTED;
+    if (target?.name === undefined) return NOT_IMPLEMENTED;
     const kind = query.get('alt') === 'media' ? 'firebase-media' : 'firebase-metadata';
     return { kind, bucket: target.bucket, name: target.name };
   }

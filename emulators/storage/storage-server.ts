@@ -4,7 +4,11 @@ import type { RequestKind } from './faults.js';
 import { GcsError, reasonForStatus } from './gcs-error.js';
 import { drainBody, sendEmpty, sendError } from './http-io.js';
 import { resolveRoute } from './route-table.js';
-import { getFirebaseMedia, getFirebaseMetadata } from './routes/firebase-downloads.js';
+import {
+  getFirebaseMedia,
+  getFirebaseMetadata,
+  refuseFirebaseWrite,
+} from './routes/firebase-downloads.js';
 import {
   deleteObject,
   getBucket,
@@ -75,6 +79,8 @@ async function route(ctx: StorageContext, request: RoutedRequest): Promise<void>
       return getFirebaseMetadata(ctx, { ...request, route });
     case 'firebase-media':
       return getFirebaseMedia(ctx, { ...request, route });
+    case 'firebase-write':
+      return refuseFirebaseWrite({ ...request, route });
     case 'signed-url-media':
       return getSignedUrlMedia(ctx, { ...request, route });
     case 'not-implemented':

@@ -1,22 +1,25 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { GcsError } from '../gcs-error.js';
-import { sendJson, sendObjectMedia } from '../http-io.js';
+import { drainBody, sendJson, sendObjectMedia } from '../http-io.js';
 import { downloadTokensOf, firebaseObjectResource } from '../object-resource.js';
 import type { RoutedRequest, RouteOf, StorageContext } from '../storage-context.js';
 
 const permissionDenied = () => new GcsError(403, 'forbidden', 'Permission denied.');
 
-// Firebase's user requests carry `Authorization: Firebase <ID token>`; our deny-all client rules
-// refuse them. A request with no credentials here is firebase-admin (it sends none when emulated),
-// i.e. what an OAuth admin is in production.
-const isEndUser = (authorization: string | undefined) =>
-  authorization !== undefined && /^Firebase\s/i.test(authorization);
+// The web SDK marks every request with X-Firebase-Storage-Version, and a signed-in user's with
+// `Authorization: Firebase <ID token>`; our deny-all client rules refuse both. A request with
+// neither is firebase-admin (it sends no credentials when emulated): what an OAuth admin is in
+// production.
+const isEndUser = (headers: IncomingHttpHeaders) =>
+  headers['x-firebase-storage-version'] !== undefined ||
+  /^Firebase\s/i.test(headers.authorization ?? '');
 
 /** `GET /v0/b/{bucket}/o/{name}`: Firebase metadata with `downloadTokens` (admin only). */
 export function getFirebaseMetadata(
   ctx: StorageContext,
   { req, res, route }: RoutedRequest<RouteOf<'firebase-metadata'>>,
 ) {
-  if (isEndUser(req.headers.authorization)) throw permissionDenied();
+  if (isEndUser(req.headers)) throw permissionDenied();
   const object = ctx.store.require(route.bucket, route.name);
   sendJson(res, 200, firebaseObjectResource(object));
 }
@@ -38,4 +41,10 @@ export async function getFirebaseMedia(
   await sendObjectMedia(req, res, object, {
     'content-disposition': object.contentDisposition ?? 'inline',
   });
+}
+
+/** Uploads, updates and deletes through `/v0` are end-user writes: always denied. */
+export async function refuseFirebaseWrite({ req }: RoutedRequest<RouteOf<'firebase-write'>>) {
+  await drainBody(req);
+  throw permissionDenied();
 }

@@ -1,4 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { deleteApp as deleteWebApp, initializeApp as initializeWebApp } from 'firebase/app';
+import {
+  connectStorageEmulator,
+  getBytes,
+  getDownloadURL as getWebDownloadURL,
+  getStorage as getWebStorage,
+  ref,
+  uploadBytes,
+} from 'firebase/storage';
 import { cert, deleteApp, initializeApp } from 'firebase-admin/app';
 import { getDownloadURL, getStorage } from 'firebase-admin/storage';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
@@ -131,6 +140,54 @@ describeWithOurServers('V4 signed URLs', () => {
       expect((await fetch(expired)).status).toBe(400);
     } finally {
       await deleteApp(app);
+    }
+  });
+});
+
+// DESIGN §4: clients read recordings through their download URL only, and never write.
+describeWithOurServers('web clients (firebase/storage)', () => {
+  async function webStorage() {
+    const [host = '', port = ''] = (process.env.FIREBASE_STORAGE_EMULATOR_HOST ?? '').split(':');
+    const app = initializeWebApp(
+      {
+        apiKey: 'fake-api-key',
+        projectId: inject('firebaseProjectId'),
+        storageBucket: bucket.name,
+      },
+      `web-${randomUUID()}`,
+    );
+    const storage = getWebStorage(app);
+    connectStorageEmulator(storage, host, Number(port));
+    return { storage, close: () => deleteWebApp(app) };
+  }
+
+  const codeOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'succeeded',
+      (error: { code?: string }) => error.code,
+    );
+
+  it('may not read metadata, bytes or a download URL of an object', async () => {
+    const file = await saveWithToken(randomContent(10), randomUUID());
+    const web = await webStorage();
+    try {
+      const reference = ref(web.storage, file.name);
+      expect(await codeOf(getWebDownloadURL(reference))).toBe('storage/unauthorized');
+      expect(await codeOf(getBytes(reference))).toBe('storage/unauthorized');
+    } finally {
+      await web.close();
+    }
+  });
+
+  it('may not upload', async () => {
+    const web = await webStorage();
+    try {
+      const reference = ref(web.storage, uniqueObjectName('web-upload'));
+      expect(await codeOf(uploadBytes(reference, new Uint8Array([1, 2, 3])))).toBe(
+        'storage/unauthorized',
+      );
+    } finally {
+      await web.close();
     }
   });
 });
