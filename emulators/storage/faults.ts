@@ -32,9 +32,27 @@ export interface LatencyOptions {
 }
 
 /** One fault that fired, for tests that want to be sure the wire was broken where they meant. */
+/** A stalled upload: `reached` resolves when the stall begins; `release()` lets the body flow again. */
+export interface UploadStall {
+  readonly reached: Promise<void>;
+  release(): void;
+}
+
 export interface FiredFault {
-  readonly fault: 'fail' | 'reset' | 'lose-final-response' | 'latency' | 'corrupt-checksum';
+  readonly fault:
+    | 'fail'
+    | 'reset'
+    | 'stall'
+    | 'lose-final-response'
+    | 'latency'
+    | 'corrupt-checksum';
   readonly kind: RequestKind;
+}
+
+/** The server side of an `UploadStall`. */
+export interface ArmedStall extends UploadStall {
+  readonly released: Promise<void>;
+  begin(): void;
 }
 
 interface CountedRule {
@@ -58,6 +76,7 @@ const UPLOAD_BODY_KINDS: readonly RequestKind[] = [
 export class StorageFaults {
   private failures: (CountedRule & { status: number; afterBytes: number })[] = [];
   private resets: (CountedRule & { afterBytes: number })[] = [];
+  private stalls: (CountedRule & { afterBytes: number; stall: ArmedStall })[] = [];
   private lostFinalResponses = 0;
   private corruptChecksums = 0;
   private latencies: (CountedRule & { ms: number })[] = [];
@@ -79,6 +98,25 @@ export class StorageFaults {
    */
   resetUploadAfterBytes(afterBytes: number, count = 1): void {
     this.resets.push({ remaining: count, only: UPLOAD_BODY_KINDS, afterBytes });
+  }
+
+  /**
+   * The next upload request stops reading its body once `afterBytes` bytes are persisted, until
+   * `release()` or until the client goes away (or a new request on the session supersedes it):
+   * a stalled network as a progress watchdog sees it.
+   */
+  stallUploadAfterBytes(afterBytes: number): UploadStall {
+    let begin = () => {};
+    const reached = new Promise<void>((resolve) => {
+      begin = resolve;
+    });
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const stall: ArmedStall = { reached, release, released, begin };
+    this.stalls.push({ remaining: 1, only: UPLOAD_BODY_KINDS, afterBytes, stall });
+    return { reached, release };
   }
 
   /** The next upload that completes an object commits it, then drops the connection unanswered. */
@@ -104,6 +142,8 @@ export class StorageFaults {
   clear(): void {
     this.failures = [];
     this.resets = [];
+    for (const { stall } of this.stalls) stall.release();
+    this.stalls = [];
     this.latencies = [];
     this.lostFinalResponses = 0;
     this.corruptChecksums = 0;
@@ -123,6 +163,14 @@ export class StorageFaults {
     rule.remaining -= 1;
     this.fired.push({ fault: 'reset', kind });
     return rule.afterBytes;
+  }
+
+  takeStall(kind: RequestKind): { afterBytes: number; stall: ArmedStall } | undefined {
+    const rule = this.stalls.find((candidate) => applies(candidate, kind));
+    if (rule === undefined) return undefined;
+    rule.remaining -= 1;
+    this.fired.push({ fault: 'stall', kind });
+    return { afterBytes: rule.afterBytes, stall: rule.stall };
   }
 
   takeLatency(kind: RequestKind): number {

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import type { ArmedStall } from './faults.js';
 
 /** The injected faults an upload body passes through. */
 export interface UploadBodyFaults {
@@ -6,6 +8,8 @@ export interface UploadBodyFaults {
   readonly resetAfterBytes?: number;
   /** Hand on this many bytes, swallow the rest, then fail with `status`. */
   readonly failure?: { readonly status: number; readonly afterBytes: number };
+  /** Stop reading once this many bytes have been handed on, until released or disconnected. */
+  readonly stall?: { readonly afterBytes: number; readonly stall: ArmedStall };
 }
 
 /** The connection was reset by a fault switch; there is no one left to answer. */
@@ -30,23 +34,44 @@ export async function* uploadBody(
   req: IncomingMessage,
   faults: UploadBodyFaults = {},
 ): AsyncGenerator<Buffer> {
-  const cutAt = faults.resetAfterBytes ?? faults.failure?.afterBytes;
+  const { resetAfterBytes, failure, stall } = faults;
+  const cutAt = resetAfterBytes ?? failure?.afterBytes ?? stall?.afterBytes;
+  const body = req as AsyncIterable<Buffer>;
+  if (cutAt === undefined) {
+    yield* body;
+    return;
+  }
+  if (resetAfterBytes === 0) resetConnection(req);
   let handedOn = 0;
-  if (cutAt === 0 && faults.resetAfterBytes !== undefined) resetConnection(req);
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    if (cutAt === undefined) {
+  let flowing = false;
+  for await (const chunk of body) {
+    if (flowing) {
       yield chunk;
       continue;
     }
-    const room = cutAt - handedOn;
-    if (room > 0) {
-      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      handedOn += piece.length;
-      yield piece;
+    const room = Math.max(0, cutAt - handedOn);
+    const head = chunk.subarray(0, room);
+    if (head.length > 0) {
+      handedOn += head.length;
+      yield head;
     }
-    if (handedOn >= cutAt && faults.resetAfterBytes !== undefined) resetConnection(req);
+    if (handedOn < cutAt) continue;
+    if (resetAfterBytes !== undefined) resetConnection(req);
+    if (stall !== undefined) {
+      await holdUntilReleased(req, stall.stall);
+      flowing = true;
+      const tail = chunk.subarray(room);
+      if (tail.length > 0) yield tail;
+    }
+    // A failure swallows the rest of the body, then answers its status.
   }
-  if (faults.failure !== undefined) throw new FailureByFault(faults.failure.status);
+  if (failure !== undefined) throw new FailureByFault(failure.status);
+}
+
+async function holdUntilReleased(req: IncomingMessage, stall: ArmedStall): Promise<void> {
+  stall.begin();
+  const gone = once(req, 'close');
+  await Promise.race([stall.released, gone]);
 }
 
 function resetConnection(req: IncomingMessage): never {

@@ -134,10 +134,14 @@ async function continueUpload(
   const end = range.first + room;
   let skip = session.persisted - range.first;
   let tooLong = false;
-  const resetAfterBytes = ctx.faults.takeReset(request.route.kind);
+  const faults = {
+    resetAfterBytes: ctx.faults.takeReset(request.route.kind),
+    stall: ctx.faults.takeStall(request.route.kind),
+    failure: request.failure,
+  };
   session.receiving = req;
   try {
-    for await (const chunk of uploadBody(req, { resetAfterBytes, failure: request.failure })) {
+    for await (const chunk of uploadBody(req, faults)) {
       const dropped = Math.min(Math.max(skip, 0), chunk.length);
       skip -= dropped;
       const fresh = chunk.subarray(dropped);

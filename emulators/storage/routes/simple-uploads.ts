@@ -33,6 +33,7 @@ export async function simpleUpload(ctx: StorageContext, request: SimpleUpload) {
   try {
     const body = uploadBody(req, {
       resetAfterBytes: ctx.faults.takeReset(route.kind),
+      stall: ctx.faults.takeStall(route.kind),
       failure: request.failure,
     });
     let fields: ObjectCreateFields = {};

@@ -196,6 +196,53 @@ describeWithOurServers('fault switches, as the real client experiences them', ()
     expect(emulator.faults.fired.at(-1)).toEqual({ fault: 'latency', kind: 'upload-put' });
   });
 
+  it('a stalled upload holds the bytes it has until released, then completes', async () => {
+    const { bucket, emulator } = own();
+    const stall = emulator.faults.stallUploadAfterBytes(100_000);
+    const content = randomContent(1024 * 1024);
+    const file = bucket.file(uniqueObjectName('stalled'));
+    const upload = writeThroughStream(file, content, {
+      metadata: { contentLength: content.length },
+    });
+    await stall.reached;
+    stall.release();
+    await upload;
+    expect(sha256(await downloadBytes(file))).toBe(sha256(content));
+  });
+
+  it('a client that gives up on a stalled upload resumes from its saved URI (declared size)', async () => {
+    const { bucket, emulator } = own();
+    const stall = emulator.faults.stallUploadAfterBytes(300_000);
+    const content = randomContent(1024 * 1024);
+    const token = randomUUID();
+    const name = uniqueObjectName('stalled-resume');
+    const options = {
+      metadata: {
+        contentType: 'video/mp4',
+        contentLength: content.length,
+        metadata: { firebaseStorageDownloadTokens: token },
+      },
+    };
+    const stream = bucket.file(name).createWriteStream(options);
+    const sessionUri = new Promise<string>((resolve) => stream.once('uri', resolve));
+    const abandoned = pipeline(Readable.from([content]), stream).catch((error: unknown) => error);
+    await stall.reached;
+    // What a progress watchdog does: give up on the stream.
+    stream.destroy(new Error('upload stalled'));
+    await abandoned;
+
+    const from = emulator.requests.length;
+    const file = bucket.file(name);
+    await writeThroughStream(file, content, { ...options, uri: await sessionUri });
+    expect(uploadPutsSince(from)).toEqual([
+      'bytes */* → 308',
+      `bytes 300000-*/${content.length} → 200`,
+    ]);
+    const [metadata] = await file.getMetadata();
+    expect(metadata.metadata?.firebaseStorageDownloadTokens).toBe(token);
+    expect(sha256(await downloadBytes(file))).toBe(sha256(content));
+  });
+
   it('an expired session answers 404 to a resume', async () => {
     const { bucket, emulator } = own();
     const name = uniqueObjectName('expired');
