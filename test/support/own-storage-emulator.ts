@@ -29,11 +29,17 @@ export function useOwnStorageEmulator(): () => OwnStorage {
   afterAll(async () => {
     await closeBucket?.();
     await own?.emulator.stop();
-    process.env.FIREBASE_STORAGE_EMULATOR_HOST = saved.firebase;
-    process.env.STORAGE_EMULATOR_HOST = saved.storage;
+    restoreVariable('FIREBASE_STORAGE_EMULATOR_HOST', saved.firebase);
+    restoreVariable('STORAGE_EMULATOR_HOST', saved.storage);
   });
   return () => {
     if (own === undefined) throw new Error('the storage emulator starts in beforeAll');
     return own;
   };
+}
+
+// Assigning undefined to process.env stores the string "undefined".
+function restoreVariable(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
 }
