@@ -10,6 +10,7 @@ export interface EmulatorCli {
 
 const EMULATORS: Readonly<Record<string, () => Promise<EmulatorCli>>> = {
   livekit: () => import('./livekit/cli.js'),
+  storage: () => import('./storage/cli.js'),
 };
 
 async function main(argv: readonly string[]): Promise<void> {

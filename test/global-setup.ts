@@ -1,10 +1,17 @@
 import type { TestProject } from 'vitest/node';
-import { type AuthEmulator, startAuthEmulator } from '../emulators/harness/auth-emulator.js';
+import { startLocalServers } from '../emulators/harness/local-servers.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     authEmulatorHost: string;
     firebaseProjectId: string;
+    /** FIREBASE_*_EMULATOR_HOST and friends, set in every test worker. */
+    localServerEnv: Record<string, string>;
+    /**
+     * False when some server was already running (under `firebase emulators:exec`): tests that
+     * need our servers' fault switches or protocol details skip themselves then.
+     */
+    localServersAreOurs: boolean;
   }
 }
 
@@ -14,12 +21,12 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const projectId = process.env.GCLOUD_PROJECT ?? 'demo-recorder-test';
-  let auth: AuthEmulator | undefined;
-  const existing = process.env.FIREBASE_AUTH_EMULATOR_HOST;
-  if (existing === undefined || existing === '') auth = await startAuthEmulator(projectId);
-  project.provide('authEmulatorHost', auth?.host ?? existing ?? '');
+  const servers = await startLocalServers({ projectId });
+  project.provide('authEmulatorHost', servers.env.FIREBASE_AUTH_EMULATOR_HOST ?? '');
   project.provide('firebaseProjectId', projectId);
+  project.provide('localServerEnv', { ...servers.env });
+  project.provide('localServersAreOurs', servers.found.length === 0);
   return async () => {
-    await auth?.stop();
+    await servers.stop();
   };
 }
