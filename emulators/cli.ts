@@ -8,7 +8,9 @@ export interface EmulatorCli {
   runFromCli(args: readonly string[]): Promise<void>;
 }
 
-const EMULATORS: Readonly<Record<string, () => Promise<EmulatorCli>>> = {};
+const EMULATORS: Readonly<Record<string, () => Promise<EmulatorCli>>> = {
+  rtdb: () => import('./rtdb/cli.js'),
+};
 
 async function main(argv: readonly string[]): Promise<void> {
   const [name, ...args] = argv;
