@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import {
+  assertFails,
+  assertSucceeds,
+  initializeTestEnvironment,
+  type RulesTestEnvironment,
+} from '@firebase/rules-unit-testing';
+import { get, ref, set } from 'firebase/database';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RtdbEmulator, startRtdbEmulator } from '../../../emulators/rtdb/index.js';
+import { signUpUser } from '../../support/firebase-users.js';
+import { WebClients } from './database-clients.js';
+
+// Comments are allowed in rules files; rules-unit-testing uploads the text as it is.
+const RULES = `{
+  "rules": {
+    "users": {
+      "$uid": {
+        // each user reads and writes only their own profile
+        ".read": "auth != null && auth.uid == $uid",
+        ".write": "auth != null && auth.uid == $uid",
+        "name": { ".validate": "newData.isString() && newData.val().length < 20" }
+      }
+    },
+    "posts": {
+      "$post": {
+        ".read": true,
+        /* create, or change your own post */
+        ".write": "auth != null && (!data.exists() || data.child('owner').val() == auth.uid)",
+        ".validate": "newData.hasChildren(['owner', 'text']) && newData.child('owner').val() == auth.uid"
+      }
+    },
+    "admins": { ".read": false, ".write": false },
+    "adminArea": {
+      ".read": "auth != null && root.child('admins').child(auth.uid).val() == true",
+      ".write": "auth != null && root.child('admins/' + auth.uid).exists()"
+    },
+    "stamps": { "$id": { ".write": true, ".validate": "newData.isNumber() && newData.val() <= now" } },
+    "boards": {
+      ".read": "query.orderByChild == 'rank' && query.limitToFirst <= 10",
+      ".write": true
+    }
+  }
+}`;
+
+let emulator: RtdbEmulator;
+let environment: RulesTestEnvironment;
+
+beforeAll(async () => {
+  emulator = await startRtdbEmulator();
+});
+afterAll(async () => {
+  await emulator.stop();
+});
+beforeEach(async () => {
+  environment = await initializeTestEnvironment({
+    projectId: `demo-rules-${randomBytes(5).toString('hex')}`,
+    database: { host: '127.0.0.1', port: emulator.port, rules: RULES },
+  });
+});
+afterEach(async () => {
+  await environment.cleanup();
+});
+
+type CompatQuery = ReturnType<
+  ReturnType<RulesTestEnvironment['unauthenticatedContext']>['database']
+>['ref'] extends (...args: never[]) => infer R
+  ? R
+  : never;
+
+/** A listen (`on('value')`) that settles with its first value or its cancellation. */
+const listenOnce = (query: Pick<CompatQuery, 'on' | 'off'>) =>
+  new Promise((resolve, reject) => {
+    const callback = (snapshot: unknown) => {
+      query.off('value', callback);
+      resolve(snapshot);
+    };
+    query.on('value', callback, reject);
+  });
+
+describe('security rules, as @firebase/rules-unit-testing sees them', () => {
+  it('lets a user write and read only their own profile (auth.uid, $vars)', async () => {
+    const alice = environment.authenticatedContext('alice').database();
+    const bob = environment.authenticatedContext('bob').database();
+    await assertSucceeds(alice.ref('users/alice').set({ name: 'Alice' }));
+    await assertSucceeds(alice.ref('users/alice').once('value'));
+    await assertFails(bob.ref('users/alice').set({ name: 'Mallory' }));
+    await assertFails(bob.ref('users/alice').get());
+    await assertFails(bob.ref('users/alice').once('value'));
+    await assertFails(listenOnce(bob.ref('users/alice')));
+    await assertFails(environment.unauthenticatedContext().database().ref('users/alice').get());
+  });
+
+  it('validates new data (newData) and rejects a multi-location update as a whole', async () => {
+    const alice = environment.authenticatedContext('alice').database();
+    await assertFails(alice.ref('users/alice/name').set('a name far too long to be accepted'));
+    await assertFails(alice.ref('users/alice/name').set(42));
+    await alice.ref('users/alice/name').set('Alice');
+    await assertFails(
+      alice.ref().update({ 'users/alice/name': 'Changed', 'users/bob/name': 'Bob' }),
+    );
+    await environment.withSecurityRulesDisabled(async (context) => {
+      const stored = await context.database().ref('users').get();
+      expect(stored.val()).toEqual({ alice: { name: 'Alice' } });
+    });
+    await assertSucceeds(alice.ref('users/alice').update({ name: 'Al', 'extra/x': 1 }));
+  });
+
+  it('uses existing data (data) to protect another user’s post', async () => {
+    const alice = environment.authenticatedContext('alice').database();
+    const bob = environment.authenticatedContext('bob').database();
+    await assertSucceeds(alice.ref('posts/p1').set({ owner: 'alice', text: 'hello' }));
+    await assertFails(bob.ref('posts/p1').set({ owner: 'bob', text: 'mine now' }));
+    await assertFails(bob.ref('posts/p1/text').set('edited'));
+    await assertSucceeds(alice.ref('posts/p1/text').set('edited'));
+    await assertFails(alice.ref('posts/p2').set({ owner: 'alice' }));
+    await assertSucceeds(bob.ref('posts/p1').get());
+  });
+
+  it('reads other locations through root', async () => {
+    await environment.withSecurityRulesDisabled(async (context) => {
+      await context.database().ref('admins').set({ root: true });
+    });
+    const admin = environment.authenticatedContext('root').database();
+    const user = environment.authenticatedContext('user').database();
+    await assertSucceeds(admin.ref('adminArea/setting').set('on'));
+    await assertSucceeds(admin.ref('adminArea').once('value'));
+    await assertFails(user.ref('adminArea/setting').set('off'));
+    await assertFails(user.ref('adminArea').get());
+  });
+
+  it('compares with the server time (now), which a server timestamp satisfies', async () => {
+    const database = environment.unauthenticatedContext().database();
+    // ServerValue.TIMESTAMP as the SDK sends it.
+    await assertSucceeds(database.ref('stamps/a').set({ '.sv': 'timestamp' }));
+    await assertSucceeds(database.ref('stamps/b').set(Date.now() - 60_000));
+    await assertFails(database.ref('stamps/c').set(Date.now() + 3_600_000));
+  });
+
+  it('applies query-based read rules to listens and gets', async () => {
+    const database = environment.unauthenticatedContext().database();
+    await database.ref('boards').set({ a: { rank: 2 }, b: { rank: 1 } });
+    const allowed = database.ref('boards').orderByChild('rank').limitToFirst(5);
+    await assertSucceeds(allowed.get());
+    await assertSucceeds(listenOnce(allowed));
+    await assertFails(database.ref('boards').get());
+    await assertFails(database.ref('boards').orderByChild('rank').limitToFirst(50).get());
+  });
+
+  it('bypasses the rules with the owner credential and clears the database', async () => {
+    await environment.withSecurityRulesDisabled(async (context) => {
+      await context.database().ref('admins/x').set(true);
+      expect((await context.database().ref('admins').get()).val()).toEqual({ x: true });
+    });
+    await environment.clearDatabase();
+    await environment.withSecurityRulesDisabled(async (context) => {
+      expect((await context.database().ref().get()).val()).toBeNull();
+    });
+  });
+});
+
+describe('ID tokens issued by the Auth emulator', () => {
+  it('identify the user to the rules', async () => {
+    const namespace = `demo-tokens-${randomBytes(5).toString('hex')}`;
+    emulator.controls.setRules(namespace, RULES);
+    const clients = new WebClients(emulator, namespace);
+    try {
+      const user = await signUpUser();
+      const database = clients.database(user.idToken);
+      await set(ref(database, `users/${user.uid}/name`), 'Token user');
+      expect((await get(ref(database, `users/${user.uid}`))).val()).toEqual({ name: 'Token user' });
+      await expect(set(ref(database, 'users/someone-else/name'), 'x')).rejects.toThrow(
+        /PERMISSION_DENIED/,
+      );
+    } finally {
+      await clients.close();
+    }
+  });
+});
