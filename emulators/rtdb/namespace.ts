@@ -12,7 +12,7 @@ import { nodeHash } from './hash.js';
 import type { Identity } from './identity.js';
 import { type Listen, ListenRegistry } from './listen-registry.js';
 import { isPrefix, overlaps, type Path, parsePath, parseWritePath, RequestError } from './path.js';
-import { isFiltered, queryForRules, queryResult, type WireQuery } from './query.js';
+import { isFiltered, queryForRules, queryResult, type WireQuery, withinBounds } from './query.js';
 import {
   type CompiledRules,
   canRead,
@@ -40,6 +40,8 @@ export class Namespace {
   private rules: CompiledRules = DEFAULT_RULES;
   private readonly listens = new ListenRegistry();
   private readonly listenOwners = new Map<Listen, () => Identity>();
+  /** For each unlimited filtered query, the keys its client currently holds. */
+  private readonly queryKeys = new Map<Listen, Set<string>>();
 
   constructor(
     readonly name: string,
@@ -115,6 +117,7 @@ export class Namespace {
   unlisten(listen: Listen): void {
     this.listens.remove(listen);
     this.listenOwners.delete(listen);
+    this.queryKeys.delete(listen);
   }
 
   /** Revokes (`c`) every listen whose owner may no longer read it, e.g. after rules or auth change. */
@@ -130,12 +133,48 @@ export class Namespace {
   }
 
   private pushCurrent(listen: Listen): void {
-    const body: Record<string, unknown> = {
-      p: `/${listen.path.join('/')}`,
-      d: this.valueFor(listen.path, listen.query),
-    };
-    if (listen.tag !== undefined) body.t = listen.tag;
+    const value = this.valueFor(listen.path, listen.query);
+    const body: Record<string, unknown> = { p: `/${listen.path.join('/')}`, d: value };
+    if (listen.tag !== undefined) {
+      body.t = listen.tag;
+      if (listen.query?.l === undefined) {
+        const keys = typeof value === 'object' && value !== null ? Object.keys(value) : [];
+        this.queryKeys.set(listen, new Set(keys));
+      }
+    }
     listen.subscriber.push('d', body);
+  }
+
+  /**
+   * A filtered query without a limit changes only in the children written below it, so those
+   * alone go out (a tagged merge) instead of the whole result being recomputed and resent.
+   */
+  private pushQueryChanges(listen: Listen, changes: readonly Change[]): void {
+    const keys = this.queryKeys.get(listen);
+    const query = listen.query;
+    const depth = listen.path.length;
+    if (
+      keys === undefined ||
+      query === undefined ||
+      changes.some((c) => isPrefix(c.path, listen.path))
+    ) {
+      this.pushCurrent(listen);
+      return;
+    }
+    const below = changes.filter((change) => isPrefix(listen.path, change.path));
+    const parent = this.nodeAt(listen.path);
+    const merge: Record<string, unknown> = {};
+    for (const key of new Set(below.map((change) => change.path[depth] as string))) {
+      const child = parent?.kind === 'branch' ? parent.children.get(key) : undefined;
+      if (child !== undefined && withinBounds(query, [key, child])) {
+        merge[key] = toExport(child);
+        keys.add(key);
+      } else if (keys.delete(key)) {
+        merge[key] = null;
+      }
+    }
+    if (Object.keys(merge).length === 0) return;
+    listen.subscriber.push('m', { p: `/${listen.path.join('/')}`, d: merge, t: listen.tag });
   }
 
   private changeAt(
@@ -232,7 +271,7 @@ export class Namespace {
     for (const change of changes) this.listens.collectOverlapping(change.path, affected);
     for (const listen of affected) {
       if (listen.tag !== undefined) {
-        this.pushCurrent(listen);
+        this.pushQueryChanges(listen, changes);
       } else if (kind === 'set' && !isPrefix(base, listen.path)) {
         listen.subscriber.push('d', { p: `/${base.join('/')}`, d: toExport(changes[0]?.node) });
       } else if (kind === 'update' && isPrefix(listen.path, base)) {

@@ -64,29 +64,29 @@ function indexFor(index: string | undefined): Index {
   };
 }
 
+/** True when one child lies within the query's start and end bounds (limits aside). */
+export function withinBounds(query: WireQuery, entry: Entry): boolean {
+  const index = indexFor(query.i);
+  if (query.sp !== undefined) {
+    const c = index.compareBound(query.sp, query.sn ?? MIN_NAME, entry);
+    if ((query.sin ?? true) ? c > 0 : c >= 0) return false;
+  }
+  if (query.ep !== undefined) {
+    const c = index.compareBound(query.ep, query.en ?? MAX_NAME, entry);
+    if ((query.ein ?? true) ? c < 0 : c <= 0) return false;
+  }
+  return true;
+}
+
 /**
  * The children of `node` a query selects, in index order, mirroring the SDK's RangedFilter and
  * LimitedFilter. A leaf or null location selects nothing.
  */
 export function selectChildren(node: DataNode | undefined, query: WireQuery): Entry[] {
   if (node?.kind !== 'branch') return [];
-  const index = indexFor(query.i);
-  const startInclusive = query.sin ?? true;
-  const endInclusive = query.ein ?? true;
-  const selected: Entry[] = [];
-  for (const entry of node.children) {
-    if (query.sp !== undefined) {
-      const c = index.compareBound(query.sp, query.sn ?? MIN_NAME, entry);
-      if (startInclusive ? c > 0 : c >= 0) continue;
-    }
-    if (query.ep !== undefined) {
-      const c = index.compareBound(query.ep, query.en ?? MAX_NAME, entry);
-      if (endInclusive ? c < 0 : c <= 0) continue;
-    }
-    selected.push(entry);
-  }
-  selected.sort(index.compare);
+  const selected = [...node.children].filter((entry) => withinBounds(query, entry));
   if (query.l === undefined) return selected;
+  selected.sort(indexFor(query.i).compare);
   return query.vf === 'r' ? selected.slice(-query.l) : selected.slice(0, query.l);
 }
 

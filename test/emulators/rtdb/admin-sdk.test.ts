@@ -76,6 +76,24 @@ describe('firebase-admin against the RTDB emulator', () => {
     await expect(asNobody.ref('perUser/amy').get()).rejects.toThrow(/permission/i);
   });
 
+  it('connects through FIREBASE_DATABASE_EMULATOR_HOST with a production database URL', async () => {
+    const namespace = randomNamespace();
+    const previous = process.env.FIREBASE_DATABASE_EMULATOR_HOST;
+    process.env.FIREBASE_DATABASE_EMULATOR_HOST = emulator.host;
+    try {
+      const app = initializeApp(
+        { projectId: 'demo-rtdb', databaseURL: `https://${namespace}.firebaseio.com` },
+        `admin-env-${randomBytes(6).toString('hex')}`,
+      );
+      apps.push(app);
+      await getDatabase(app).ref('private/viaEnv').set(true);
+      expect(emulator.controls.getTree(namespace, 'private/viaEnv')).toBe(true);
+    } finally {
+      if (previous === undefined) delete process.env.FIREBASE_DATABASE_EMULATOR_HOST;
+      else process.env.FIREBASE_DATABASE_EMULATOR_HOST = previous;
+    }
+  });
+
   it('keeps namespaces apart, including <project> and <project>-default-rtdb', async () => {
     const project = randomNamespace();
     await adminDatabase(project).ref('where').set('project');

@@ -213,6 +213,39 @@ describe('queries, answered on the server for get() and kept current for listene
     expect(recorder.values.map(keysOf)).toEqual([['amy'], ['eve'], ['amy']]);
   });
 
+  it('keeps an equalTo query current as children start and stop matching', async () => {
+    clients = new WebClients(emulator);
+    const writer = clients.database();
+    await set(ref(writer, 'jobs'), { a: { status: 'pending' }, b: { status: 'done' } });
+    const reader = clients.database();
+    const pending = query(ref(reader, 'jobs'), orderByChild('status'), equalTo('pending'));
+    const recorder = recordValues(pending);
+    await valueSatisfying(pending, (value) => keysOf(value).join() === 'a');
+    await set(ref(writer, 'jobs/c'), { status: 'pending' });
+    await update(ref(writer, '/'), {
+      'jobs/a/status': 'done',
+      'jobs/b/status': 'pending',
+      other: 1,
+    });
+    await set(ref(writer, 'jobs/d'), { status: 'done' });
+    await set(ref(writer, 'jobs/c/note'), 'still pending');
+    await valueSatisfying(
+      pending,
+      (value: Record<string, { note?: string }> | null) => value?.c?.note === 'still pending',
+    );
+    recorder.stop();
+    expect(recorder.values.map((value) => keysOf(value).sort())).toEqual([
+      ['a'],
+      ['a', 'c'],
+      ['b', 'c'],
+      ['b', 'c'],
+    ]);
+    expect(recorder.values.at(-1)).toEqual({
+      b: { status: 'pending' },
+      c: { status: 'pending', note: 'still pending' },
+    });
+  });
+
   it('answers a listener of an ordering-only query with the whole location', async () => {
     clients = new WebClients(emulator);
     const writer = clients.database();
