@@ -5,7 +5,7 @@ import {
   initializeTestEnvironment,
   type RulesTestEnvironment,
 } from '@firebase/rules-unit-testing';
-import { get, ref, set } from 'firebase/database';
+import { get, onValue, ref, set } from 'firebase/database';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RtdbEmulator, startRtdbEmulator } from '../../../emulators/rtdb/index.js';
 import { signUpUser } from '../../support/firebase-users.js';
@@ -156,6 +156,69 @@ describe('security rules, as @firebase/rules-unit-testing sees them', () => {
     await environment.withSecurityRulesDisabled(async (context) => {
       expect((await context.database().ref().get()).val()).toBeNull();
     });
+  });
+});
+
+const WIDGET_RULES = JSON.stringify({
+  rules: {
+    widgets: {
+      $id: {
+        '.write': true,
+        '.read': true,
+        '.validate': "newData.hasChildren(['color', 'size'])",
+        size: { '.validate': 'newData.isNumber() && newData.val() >= 0' },
+        color: { '.validate': 'newData.isString()' },
+        $other: { '.validate': false },
+      },
+    },
+  },
+});
+
+describe('validation rules', () => {
+  it('validates ancestors, descendants and unknown children, and skips deleted nodes', async () => {
+    const widgets = await initializeTestEnvironment({
+      projectId: `demo-widgets-${randomBytes(5).toString('hex')}`,
+      database: { host: '127.0.0.1', port: emulator.port, rules: WIDGET_RULES },
+    });
+    try {
+      const database = widgets.unauthenticatedContext().database();
+      await assertSucceeds(database.ref('widgets/w1').set({ color: 'red', size: 1 }));
+      await assertSucceeds(database.ref('widgets/w1/size').set(99));
+      await assertFails(database.ref('widgets/w2/size').set(1));
+      await assertFails(database.ref('widgets/w1/size').set(-1));
+      await assertFails(database.ref('widgets/w1/extra').set('x'));
+      await assertFails(database.ref('widgets/w1').update({ color: 7 }));
+      await assertSucceeds(database.ref('widgets/w1').remove());
+    } finally {
+      await widgets.cleanup();
+    }
+  });
+});
+
+describe('rules replaced while clients listen', () => {
+  it('cancels a listen the new rules no longer allow', async () => {
+    const namespace = `demo-revoke-${randomBytes(5).toString('hex')}`;
+    const clients = new WebClients(emulator, namespace);
+    try {
+      const database = clients.database();
+      const cancelled = new Promise<Error>((resolve) => {
+        onValue(
+          ref(database, 'board'),
+          () => {},
+          (error) => resolve(error),
+        );
+      });
+      await set(ref(database, 'board'), 'visible');
+      const put = await fetch(`http://${emulator.host}/.settings/rules.json?ns=${namespace}`, {
+        method: 'PUT',
+        headers: { authorization: 'Bearer owner' },
+        body: '{"rules":{".read":false,".write":false}}',
+      });
+      expect(put.ok).toBe(true);
+      expect((await cancelled).message).toMatch(/permission_denied/i);
+    } finally {
+      await clients.close();
+    }
   });
 });
 
