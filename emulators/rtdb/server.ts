@@ -82,7 +82,7 @@ export async function startRtdbEmulator(options: RtdbEmulatorOptions = {}): Prom
     }
     // The SDK concatenates query values without encoding (an appId holds ':'), so read leniently.
     const params = new URLSearchParams(url.search);
-    const host = request.headers.host ?? `${bindHost}`;
+    const host = request.headers.host ?? `${bindHost}:${request.socket.localPort}`;
     const name = params.get('ns') || host.split('.')[0]?.split(':')[0] || '';
     const lastSession = params.get('ls');
     sockets.handleUpgrade(request, socket, head, (websocket) => {
