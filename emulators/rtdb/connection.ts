@@ -4,8 +4,9 @@ import { ADMIN, authFromIdToken, type Identity, OWNER_TOKEN, UNAUTHENTICATED } f
 import type { Listen, Subscriber } from './listen-registry.js';
 import type { Namespace, WriteStatus } from './namespace.js';
 import { OnDisconnectQueue } from './on-disconnect-queue.js';
-import { parsePath, parseWritePath, RequestError } from './path.js';
+import { parsePath, parseWritePath } from './path.js';
 import { parseWireQuery } from './query.js';
+import { RequestError } from './request-error.js';
 
 /** The largest message a client may send (the SDK's documented 16 MB write limit). */
 export const MAX_MESSAGE_CHARS = 16 * 1024 * 1024;

@@ -1,4 +1,5 @@
-import { isValidKey, type Path, RequestError } from './path.js';
+import { isValidKey, type Path } from './path.js';
+import { RequestError } from './request-error.js';
 
 export type Primitive = string | number | boolean;
 export type Priority = string | number | null;

@@ -11,8 +11,9 @@ import {
 import { nodeHash } from './hash.js';
 import type { Identity } from './identity.js';
 import { type Listen, ListenRegistry } from './listen-registry.js';
-import { isPrefix, overlaps, type Path, parsePath, parseWritePath, RequestError } from './path.js';
+import { isPrefix, overlaps, type Path, parsePath, parseWritePath } from './path.js';
 import { isFiltered, queryForRules, queryResult, type WireQuery, withinBounds } from './query.js';
+import { RequestError } from './request-error.js';
 import {
   type CompiledRules,
   canRead,

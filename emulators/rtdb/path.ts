@@ -1,15 +1,7 @@
+import { RequestError } from './request-error.js';
+
 /** A database location as its keys, root = []. */
 export type Path = readonly string[];
-
-/** An error the server answers with a status string, as the real server does for bad requests. */
-export class RequestError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 // Keys may not hold these (the SDK's INVALID_KEY_REGEX_), nor be empty or longer than 768 bytes.
 const INVALID_KEY = /[[\].#$/]/;
@@ -46,8 +38,6 @@ export function parseWritePath(raw: unknown): { path: Path; priorityOnly: boolea
   }
   return { path: parsePath(raw), priorityOnly: false };
 }
-
-export const pathToString = (path: Path): string => `/${path.join('/')}`;
 
 /** True when `prefix` is `path` or one of its ancestors. */
 export function isPrefix(prefix: Path, path: Path): boolean {

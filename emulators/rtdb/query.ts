@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { childAt, type DataNode, nodeFromWire, type Priority } from './data-node.js';
 import { compareNodes, comparePriorities, MAX_NAME, MIN_NAME, nameCompare } from './ordering.js';
-import { RequestError } from './path.js';
+import { RequestError } from './request-error.js';
 
 const boundValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 

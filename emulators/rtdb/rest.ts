@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Identity, identityFromCredential } from './identity.js';
 import type { Namespace, WriteStatus } from './namespace.js';
-import { parsePath, RequestError } from './path.js';
+import { parsePath } from './path.js';
 import { generatePushId } from './push-id.js';
 import type { WireQuery } from './query.js';
+import { RequestError } from './request-error.js';
 import { RulesError } from './rules.js';
 
 /** REST bodies larger than this are refused (the real limit is 256 MB; tests never need that). */
