@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import { FrameAssembler, framesFor } from './framing.js';
 import { ADMIN, authFromIdToken, type Identity, OWNER_TOKEN, UNAUTHENTICATED } from './identity.js';
-import type { Listen, Subscriber } from './listen-registry.js';
+import type { Listen, Push, Subscriber } from './listen-registry.js';
 import type { Namespace, WriteStatus } from './namespace.js';
 import { OnDisconnectQueue } from './on-disconnect-queue.js';
 import { parsePath, parseWritePath } from './path.js';
@@ -59,13 +59,17 @@ export class Connection implements Subscriber {
   }
 
   private send(message: unknown): void {
-    const { socket } = this.options;
-    if (this.closed || socket.readyState !== socket.OPEN) return;
-    for (const frame of framesFor(JSON.stringify(message))) socket.send(frame);
+    this.sendText(JSON.stringify(message));
   }
 
-  push(action: 'd' | 'm' | 'c', body: Body): void {
-    this.send({ t: 'd', d: { a: action, b: body } });
+  private sendText(text: string): void {
+    const { socket } = this.options;
+    if (this.closed || socket.readyState !== socket.OPEN) return;
+    for (const frame of framesFor(text)) socket.send(frame);
+  }
+
+  push(message: Push): void {
+    this.sendText(message.text);
   }
 
   private reply(request: number, status: string, data: unknown = ''): void {

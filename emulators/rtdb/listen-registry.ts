@@ -1,9 +1,27 @@
 import type { Path } from './path.js';
 import type { WireQuery } from './query.js';
 
+/**
+ * A server→client data message (`d` overwrite, `m` merge, `c` revoke). Encoded once, however
+ * many listeners receive it: one write may fan out to every connection.
+ */
+export class Push {
+  private encoded: string | undefined;
+
+  constructor(
+    readonly action: 'd' | 'm' | 'c',
+    readonly body: Record<string, unknown>,
+  ) {}
+
+  get text(): string {
+    this.encoded ??= JSON.stringify({ t: 'd', d: { a: this.action, b: this.body } });
+    return this.encoded;
+  }
+}
+
 /** What a listen delivers to: one client connection. */
 export interface Subscriber {
-  push(action: 'd' | 'm' | 'c', body: Record<string, unknown>): void;
+  push(message: Push): void;
 }
 
 /** One active listen: a default one (no tag) or a filtered query with the client's tag. */

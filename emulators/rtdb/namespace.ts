@@ -10,7 +10,7 @@ import {
 } from './data-node.js';
 import { nodeHash } from './hash.js';
 import type { Identity } from './identity.js';
-import { type Listen, ListenRegistry } from './listen-registry.js';
+import { type Listen, ListenRegistry, Push } from './listen-registry.js';
 import { isPrefix, overlaps, type Path, parsePath, parseWritePath } from './path.js';
 import { isFiltered, queryForRules, queryResult, type WireQuery, withinBounds } from './query.js';
 import { RequestError } from './request-error.js';
@@ -129,7 +129,7 @@ export class Namespace {
       this.unlisten(listen);
       const body: Record<string, unknown> = { p: `/${listen.path.join('/')}` };
       if (listen.tag !== undefined) body.q = [listen.rawQuery];
-      listen.subscriber.push('c', body);
+      listen.subscriber.push(new Push('c', body));
     }
   }
 
@@ -143,7 +143,7 @@ export class Namespace {
         this.queryKeys.set(listen, new Set(keys));
       }
     }
-    listen.subscriber.push('d', body);
+    listen.subscriber.push(new Push('d', body));
   }
 
   /**
@@ -175,7 +175,9 @@ export class Namespace {
       }
     }
     if (Object.keys(merge).length === 0) return;
-    listen.subscriber.push('m', { p: `/${listen.path.join('/')}`, d: merge, t: listen.tag });
+    listen.subscriber.push(
+      new Push('m', { p: `/${listen.path.join('/')}`, d: merge, t: listen.tag }),
+    );
   }
 
   private changeAt(
@@ -270,20 +272,24 @@ export class Namespace {
   private notify(base: Path, changes: readonly Change[], kind: 'set' | 'update'): void {
     const affected = new Set<Listen>();
     for (const change of changes) this.listens.collectOverlapping(change.path, affected);
-    for (const listen of affected) {
-      if (listen.tag !== undefined) {
-        this.pushQueryChanges(listen, changes);
-      } else if (kind === 'set' && !isPrefix(base, listen.path)) {
-        listen.subscriber.push('d', { p: `/${base.join('/')}`, d: toExport(changes[0]?.node) });
-      } else if (kind === 'update' && isPrefix(listen.path, base)) {
+    let shared: Push | undefined;
+    const sharedPush = (): Push => {
+      if (shared !== undefined) return shared;
+      const p = `/${base.join('/')}`;
+      if (kind === 'set') shared = new Push('d', { p, d: toExport(changes[0]?.node) });
+      else {
         const merge: Record<string, unknown> = {};
         for (const change of changes) {
           merge[change.path.slice(base.length).join('/')] = toExport(change.node);
         }
-        listen.subscriber.push('m', { p: `/${base.join('/')}`, d: merge });
-      } else {
-        this.pushCurrent(listen);
+        shared = new Push('m', { p, d: merge });
       }
+      return shared;
+    };
+    for (const listen of affected) {
+      if (listen.tag !== undefined) this.pushQueryChanges(listen, changes);
+      else if (isPrefix(listen.path, base)) listen.subscriber.push(sharedPush());
+      else this.pushCurrent(listen);
     }
   }
 }
