@@ -94,6 +94,30 @@ describe('firebase-admin against the RTDB emulator', () => {
     }
   });
 
+  it('sets and reads rules with setRules/getRules (as owner)', async () => {
+    const namespace = randomNamespace();
+    const app = initializeApp(
+      {
+        projectId: 'demo-rtdb',
+        databaseURL: `http://${emulator.host}?ns=${namespace}`,
+        // The rules API sends the credential's access token; "owner" is the emulator's admin.
+        credential: {
+          getAccessToken: async () => ({ access_token: 'owner', expires_in: 3600 }),
+        },
+      },
+      `admin-rules-${randomBytes(6).toString('hex')}`,
+    );
+    apps.push(app);
+    const rules = '{\n  // commented\n  "rules": { ".read": false, ".write": false }\n}';
+    await getDatabase(app).setRules(rules);
+    expect(await getDatabase(app).getRules()).toBe(rules);
+    expect(await getDatabase(app).getRulesJSON()).toEqual({
+      rules: { '.read': false, '.write': false },
+    });
+    const asNobody = adminDatabase(namespace, null);
+    await expect(asNobody.ref('x').set(1)).rejects.toThrow(/PERMISSION_DENIED/);
+  });
+
   it('keeps namespaces apart, including <project> and <project>-default-rtdb', async () => {
     const project = randomNamespace();
     await adminDatabase(project).ref('where').set('project');
