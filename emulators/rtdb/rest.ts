@@ -3,7 +3,7 @@ import { type Identity, identityFromCredential } from './identity.js';
 import type { Namespace, WriteStatus } from './namespace.js';
 import { parsePath } from './path.js';
 import { generatePushId } from './push-id.js';
-import type { WireQuery } from './query.js';
+import { parseWireQuery, type WireQuery } from './query.js';
 import { RequestError } from './request-error.js';
 import { RulesError } from './rules.js';
 
@@ -76,7 +76,8 @@ function queryFromParams(params: URLSearchParams): WireQuery | undefined {
   const last = json('limitToLast');
   if (typeof first === 'number') Object.assign(query, { l: first, vf: 'l' });
   if (typeof last === 'number') Object.assign(query, { l: last, vf: 'r' });
-  return JSON.parse(JSON.stringify(query)) as WireQuery;
+  // Absent parameters come back undefined; the schema drops them and rejects odd values.
+  return parseWireQuery(JSON.parse(JSON.stringify(query)));
 }
 
 function shallow(value: unknown): unknown {

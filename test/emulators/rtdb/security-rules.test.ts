@@ -5,8 +5,10 @@ import {
   initializeTestEnvironment,
   type RulesTestEnvironment,
 } from '@firebase/rules-unit-testing';
-import { get, onValue, ref, set } from 'firebase/database';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { deleteApp, initializeApp } from 'firebase/app';
+import { connectAuthEmulator, getAuth, signInAnonymously, signOut } from 'firebase/auth';
+import { connectDatabaseEmulator, get, getDatabase, onValue, ref, set } from 'firebase/database';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type RtdbEmulator, startRtdbEmulator } from '../../../emulators/rtdb/index.js';
 import { signUpUser } from '../../support/firebase-users.js';
 import { WebClients } from './database-clients.js';
@@ -223,6 +225,34 @@ describe('rules replaced while clients listen', () => {
 });
 
 describe('ID tokens issued by the Auth emulator', () => {
+  it('reach the rules when the web app signs in with Firebase Auth, and stop at sign-out', async () => {
+    const namespace = `demo-signin-${randomBytes(5).toString('hex')}`;
+    emulator.controls.setRules(namespace, RULES);
+    const app = initializeApp(
+      {
+        apiKey: 'fake-api-key',
+        projectId: inject('firebaseProjectId'),
+        databaseURL: `https://${namespace}.firebaseio.com`,
+      },
+      `signin-${randomBytes(6).toString('hex')}`,
+    );
+    try {
+      const auth = getAuth(app);
+      connectAuthEmulator(auth, `http://${inject('authEmulatorHost')}`, { disableWarnings: true });
+      const database = getDatabase(app);
+      connectDatabaseEmulator(database, '127.0.0.1', emulator.port);
+      const { user } = await signInAnonymously(auth);
+      await set(ref(database, `users/${user.uid}/name`), 'Anonymous');
+      expect((await get(ref(database, `users/${user.uid}/name`))).val()).toBe('Anonymous');
+      await signOut(auth);
+      await expect(set(ref(database, `users/${user.uid}/name`), 'x')).rejects.toThrow(
+        /PERMISSION_DENIED/,
+      );
+    } finally {
+      await deleteApp(app);
+    }
+  });
+
   it('identify the user to the rules', async () => {
     const namespace = `demo-tokens-${randomBytes(5).toString('hex')}`;
     emulator.controls.setRules(namespace, RULES);
