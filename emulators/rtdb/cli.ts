@@ -36,6 +36,7 @@ export async function runFromCli(args: readonly string[]): Promise<void> {
     rules: values.rules === undefined ? undefined : await readFile(values.rules, 'utf8'),
     importFile: values.import,
     exportOnExit: values['export-on-exit'],
+    log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`rtdb ready on ${emulator.host}\n`);
   await new Promise<void>((resolve) => {

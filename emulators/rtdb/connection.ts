@@ -30,6 +30,8 @@ export interface ConnectionOptions {
   readonly host: string;
   readonly clock: () => number;
   readonly onClosed: (connection: Connection) => void;
+  /** Where protocol oddities are reported (unknown actions, closed-for-cause connections). */
+  readonly log: (line: string) => void;
 }
 
 /** One client websocket speaking wire protocol v5 (handshake, framing, requests, pushes). */
@@ -78,6 +80,7 @@ export class Connection implements Subscriber {
 
   /** Closes this one connection for a protocol violation; other connections are unaffected. */
   private reject(reason: string): void {
+    this.options.log(`rtdb: closing connection ${this.sessionId}: ${reason}`);
     this.send({ t: 'c', d: { t: 'e', d: reason } });
     this.options.socket.close(1002, reason.slice(0, 120));
     this.close();
@@ -164,8 +167,14 @@ export class Connection implements Subscriber {
         this.onDisconnect.cancel(parsePath(body.p));
         this.reply(request, 'ok');
         return;
+      case 's':
+      case 'appcheck':
+      case 'unappeck':
+        this.reply(request, 'ok');
+        return;
       default:
-        // `s` (stats), `appcheck`, `unappeck` and actions newer SDKs may add: acknowledged.
+        // Acknowledged, as newer SDKs may add actions; logged so a gap is visible.
+        this.options.log(`rtdb: unknown action ${JSON.stringify(action)}`);
         this.reply(request, 'ok');
         return;
     }

@@ -19,6 +19,8 @@ export interface RtdbEmulatorOptions {
   readonly importFile?: string;
   /** Directory to write every namespace to when stopped, in the emulator export layout. */
   readonly exportOnExit?: string;
+  /** Receives protocol oddities (unknown actions, connections closed for bad input); default: none. */
+  readonly log?: (line: string) => void;
 }
 
 /** Test switches: in process only, never reachable over the network. */
@@ -95,6 +97,7 @@ export async function startRtdbEmulator(options: RtdbEmulatorOptions = {}): Prom
         sessionId,
         host,
         clock,
+        log: options.log ?? (() => {}),
         onClosed: (closed) => {
           connections.delete(closed);
           sessions.delete(closed.sessionId);

@@ -6,9 +6,10 @@ import { randomNamespace } from './database-clients.js';
 import { WireClient } from './wire-client.js';
 
 let emulator: RtdbEmulator;
+const logged: string[] = [];
 
 beforeAll(async () => {
-  emulator = await startRtdbEmulator();
+  emulator = await startRtdbEmulator({ log: (line) => logged.push(line) });
 });
 afterAll(async () => {
   await emulator.stop();
@@ -92,6 +93,7 @@ describe('wire protocol v5', () => {
     expect((await client.request('m', { p: '/ok', d: 'not an object' })).s).not.toBe('ok');
     expect((await client.request('q', { p: '/$x', h: '' })).s).not.toBe('ok');
     expect((await client.request('unknownAction', {})).s).toBe('ok');
+    expect(logged).toContain('rtdb: unknown action "unknownAction"');
     expect(await client.request('p', { p: '/still/works', d: 1 })).toEqual({ s: 'ok', d: '' });
     client.close();
   });
