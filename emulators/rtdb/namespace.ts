@@ -38,7 +38,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export class Namespace {
   private root: DataNode | undefined;
-  private rules: CompiledRules = DEFAULT_RULES;
+  private rules: CompiledRules;
   private readonly listens = new ListenRegistry();
   private readonly listenOwners = new Map<Listen, () => Identity>();
   /** For each unlimited filtered query, the keys its client currently holds. */
@@ -47,7 +47,10 @@ export class Namespace {
   constructor(
     readonly name: string,
     private readonly clock: () => number,
-  ) {}
+    rules: CompiledRules = DEFAULT_RULES,
+  ) {
+    this.rules = rules;
+  }
 
   get rulesSource(): string {
     return this.rules.source;

@@ -49,7 +49,8 @@ const clock = () => Date.now();
 
 export async function startRtdbEmulator(options: RtdbEmulatorOptions = {}): Promise<RtdbEmulator> {
   const bindHost = options.host ?? '127.0.0.1';
-  const initialRules = options.rules === undefined ? undefined : compileRules(options.rules).source;
+  // Parsed once, shared by every namespace that starts with them.
+  const initialRules = options.rules === undefined ? undefined : compileRules(options.rules);
   const namespaces = new Map<string, Namespace>();
   const connections = new Set<Connection>();
   const sessions = new Map<string, Connection>();
@@ -58,8 +59,7 @@ export async function startRtdbEmulator(options: RtdbEmulatorOptions = {}): Prom
   const namespaceFor = (name: string): Namespace => {
     let namespace = namespaces.get(name);
     if (namespace === undefined) {
-      namespace = new Namespace(name, clock);
-      if (initialRules !== undefined) namespace.setRules(initialRules);
+      namespace = new Namespace(name, clock, initialRules);
       namespaces.set(name, namespace);
     }
     return namespace;
