@@ -10,6 +10,7 @@ export interface EmulatorCli {
 
 const EMULATORS: Readonly<Record<string, () => Promise<EmulatorCli>>> = {
   livekit: () => import('./livekit/cli.js'),
+  rtdb: () => import('./rtdb/cli.js'),
   storage: () => import('./storage/cli.js'),
 };
 

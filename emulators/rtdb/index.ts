@@ -1,0 +1,6 @@
+export {
+  type RtdbControls,
+  type RtdbEmulator,
+  type RtdbEmulatorOptions,
+  startRtdbEmulator,
+} from './server.js';

@@ -1,0 +1,64 @@
+import { get, ref, runTransaction, set } from 'firebase/database';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type RtdbEmulator, startRtdbEmulator } from '../../../emulators/rtdb/index.js';
+import { WebClients } from './database-clients.js';
+
+let emulator: RtdbEmulator;
+let clients: WebClients;
+
+beforeAll(async () => {
+  emulator = await startRtdbEmulator();
+});
+afterAll(async () => {
+  await emulator.stop();
+});
+afterEach(async () => {
+  await clients.close();
+});
+
+describe('transactions', () => {
+  it('counts exactly when 10 clients increment one counter concurrently', async () => {
+    clients = new WebClients(emulator);
+    const databases = Array.from({ length: 10 }, () => clients.database());
+    const perClient = 5;
+    await Promise.all(
+      databases.map(async (database) => {
+        for (let i = 0; i < perClient; i++) {
+          const result = await runTransaction(
+            ref(database, 'counter'),
+            (value: number | null) => (value ?? 0) + 1,
+          );
+          expect(result.committed).toBe(true);
+        }
+      }),
+    );
+    const total = (await get(ref(clients.database(), 'counter'))).val();
+    expect(total).toBe(10 * perClient);
+  });
+
+  it('reruns on data written by another client, including prioritised and nested data', async () => {
+    clients = new WebClients(emulator);
+    const [writer, runner] = [clients.database(), clients.database()];
+    await set(ref(writer, 'doc'), {
+      '.priority': 7,
+      n: 1.5,
+      flag: true,
+      text: 'héllo',
+      nested: { '10': 'ten', '9': 'nine', b: { '.value': 'x', '.priority': 'p' } },
+    });
+    const result = await runTransaction(ref(runner, 'doc'), (doc: { n: number } | null) =>
+      doc === null ? doc : { ...doc, n: doc.n + 1 },
+    );
+    expect(result.committed).toBe(true);
+    expect((await get(ref(writer, 'doc/n'))).val()).toBe(2.5);
+  });
+
+  it('aborts when the update function returns undefined, leaving the data alone', async () => {
+    clients = new WebClients(emulator);
+    const database = clients.database();
+    await set(ref(database, 'kept'), 'original');
+    const result = await runTransaction(ref(database, 'kept'), () => undefined);
+    expect(result.committed).toBe(false);
+    expect((await get(ref(clients.database(), 'kept'))).val()).toBe('original');
+  });
+});
