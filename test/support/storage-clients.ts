@@ -47,6 +47,25 @@ export async function writeThroughStream(
   return { uri };
 }
 
+/** Like writeThroughStream, for uploads expected to fail: the error, and the session URI seen. */
+export async function failedUpload(
+  file: File,
+  content: Buffer,
+  options: CreateWriteStreamOptions = {},
+): Promise<{ error: Error; uri: string | undefined }> {
+  let uri: string | undefined;
+  const stream = file.createWriteStream(options);
+  stream.on('uri', (value: string) => {
+    uri = value;
+  });
+  try {
+    await pipeline(Readable.from(chunksOf(content, 64 * 1024)), stream);
+  } catch (error) {
+    return { error: error as Error, uri };
+  }
+  throw new Error('expected the upload to fail');
+}
+
 function* chunksOf(content: Buffer, size: number): Generator<Buffer> {
   for (let offset = 0; offset < content.length; offset += size) {
     yield content.subarray(offset, offset + size);

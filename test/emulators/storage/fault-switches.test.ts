@@ -7,6 +7,7 @@ import { describeWithOurServers } from '../../support/local-servers.js';
 import { useOwnStorageEmulator } from '../../support/own-storage-emulator.js';
 import {
   downloadBytes,
+  failedUpload,
   randomContent,
   sha256,
   uniqueObjectName,
@@ -89,15 +90,10 @@ describeWithOurServers('fault switches, as the real client experiences them', ()
     const token = randomUUID();
     const name = uniqueObjectName('reset-resume');
     emulator.faults.resetUploadAfterBytes(300_000);
-    let uri: string | undefined;
     const file = bucket.file(name);
-    const stream = file.createWriteStream({
+    const { error, uri } = await failedUpload(file, content, {
       metadata: { contentType: 'video/mp4', metadata: { firebaseStorageDownloadTokens: token } },
     });
-    stream.on('uri', (value: string) => {
-      uri = value;
-    });
-    const error = await failureOf(pipeline(Readable.from([content]), stream));
     expect(error.message).toMatch(/Retry limit exceeded|ECONNRESET|socket hang up/);
     expect(uri).toBeDefined();
 
@@ -147,6 +143,19 @@ describeWithOurServers('fault switches, as the real client experiences them', ()
     const [metadata] = await file.getMetadata();
     expect(metadata.metadata?.firebaseStorageDownloadTokens).toBe(token);
     expect(sha256(await downloadBytes(file))).toBe(sha256(content));
+  });
+
+  it('resuming a session whose final answer was lost re-sends the whole file, and succeeds', async () => {
+    const { bucket, emulator } = own();
+    emulator.faults.loseNextFinalResponse();
+    const content = randomContent(300_000);
+    const name = uniqueObjectName('lost-final-resume');
+    const { uri } = await failedUpload(bucket.file(name), content);
+    const from = emulator.requests.length;
+    await writeThroughStream(bucket.file(name), content, { uri });
+    // Note §2.4: a 200 status query makes the client start over at byte 0 (bandwidth wasted).
+    expect(uploadPutsSince(from)).toEqual(['bytes */* → 200', 'bytes 0-*/* → 200']);
+    expect(sha256(await downloadBytes(bucket.file(name)))).toBe(sha256(content));
   });
 
   it('a lost final response under ifGenerationMatch: the status query finds it done and the client gives up', async () => {
@@ -248,12 +257,7 @@ describeWithOurServers('fault switches, as the real client experiences them', ()
     const name = uniqueObjectName('expired');
     emulator.faults.resetUploadAfterBytes(1000);
     const content = randomContent(100_000);
-    let uri = '';
-    const stream = bucket.file(name).createWriteStream();
-    stream.on('uri', (value: string) => {
-      uri = value;
-    });
-    await failureOf(pipeline(Readable.from([content]), stream));
+    const { uri = '' } = await failedUpload(bucket.file(name), content);
     await emulator.expireUploadSession(uri);
     const error = await failureOf(resumeFromSavedUri(name, content, uri));
     expect(error.response?.status ?? error.code).toBe(404);
