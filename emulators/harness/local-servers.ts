@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startRtdbEmulator } from '../rtdb/index.js';
 import { startStorageEmulator } from '../storage/index.js';
 import { startAuthEmulator } from './auth-emulator.js';
 
@@ -55,12 +56,21 @@ const storageStarter: LocalServerStarter = {
   envWhenPresent: storageEnv,
 };
 
-/**
- * Every local server of the stack, in start order. A new emulator adds one entry, e.g.
- * `{ name: 'rtdb', presentWhen: 'FIREBASE_DATABASE_EMULATOR_HOST', start: async () => {
- *   const rtdb = await startRtdbEmulator({}); return { env: { FIREBASE_DATABASE_EMULATOR_HOST: rtdb.host }, stop: rtdb.stop }; } }`.
- */
-export const LOCAL_SERVER_STARTERS: readonly LocalServerStarter[] = [authStarter, storageStarter];
+const rtdbStarter: LocalServerStarter = {
+  name: 'rtdb',
+  presentWhen: 'FIREBASE_DATABASE_EMULATOR_HOST',
+  async start() {
+    const rtdb = await startRtdbEmulator();
+    return { env: { FIREBASE_DATABASE_EMULATOR_HOST: rtdb.host }, stop: rtdb.stop };
+  },
+};
+
+/** Every local server of the stack, in start order: a new emulator adds one entry. */
+export const LOCAL_SERVER_STARTERS: readonly LocalServerStarter[] = [
+  authStarter,
+  rtdbStarter,
+  storageStarter,
+];
 
 export interface LocalServersOptions {
   readonly projectId: string;

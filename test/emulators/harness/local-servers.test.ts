@@ -30,13 +30,15 @@ describe('startLocalServers', () => {
       projectId: 'demo-harness',
       env: {
         FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9099',
+        FIREBASE_DATABASE_EMULATOR_HOST: '127.0.0.1:9000',
         FIREBASE_STORAGE_EMULATOR_HOST: '127.0.0.1:9199',
       },
     });
     expect(servers.started).toEqual([]);
-    expect(servers.found).toEqual(['auth', 'storage']);
+    expect(servers.found).toEqual(['auth', 'rtdb', 'storage']);
     expect(servers.env).toEqual({
       FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9099',
+      FIREBASE_DATABASE_EMULATOR_HOST: '127.0.0.1:9000',
       FIREBASE_STORAGE_EMULATOR_HOST: '127.0.0.1:9199',
       STORAGE_EMULATOR_HOST: 'http://127.0.0.1:9199',
     });

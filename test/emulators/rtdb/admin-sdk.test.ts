@@ -15,11 +15,17 @@ const LOCKED_RULES = JSON.stringify({
 
 let emulator: RtdbEmulator;
 const apps: App[] = [];
+const harnessDatabaseHost = process.env.FIREBASE_DATABASE_EMULATOR_HOST;
 
+// This file drives its own emulator (its start rules, its controls); the Admin SDK lets the
+// variable win over any database URL, so it must name this emulator while the file runs.
 beforeAll(async () => {
   emulator = await startRtdbEmulator({ rules: LOCKED_RULES });
+  process.env.FIREBASE_DATABASE_EMULATOR_HOST = emulator.host;
 });
 afterAll(async () => {
+  if (harnessDatabaseHost === undefined) delete process.env.FIREBASE_DATABASE_EMULATOR_HOST;
+  else process.env.FIREBASE_DATABASE_EMULATOR_HOST = harnessDatabaseHost;
   await emulator.stop();
 });
 afterEach(async () => {
