@@ -1,9 +1,7 @@
 import { deleteApp } from 'firebase-admin/app';
-import { getAuth } from 'firebase-admin/auth';
 import { ConfigError, loadConfig } from './config/load-config.js';
-import { outputDirWritable } from './files/output-dir-readiness.js';
+import { createController } from './controller.js';
 import { initializeFirebase } from './firebase/firebase-app.js';
-import { buildServer } from './http/server.js';
 import { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { createLogger } from './logging/logger.js';
 
@@ -30,17 +28,20 @@ async function main(): Promise<void> {
   logger.info({ config }, 'controller starting');
 
   const firebase = initializeFirebase(config.firebase);
-  const app = await buildServer({ config, logger, idTokenVerifier: getAuth(firebase) });
-  app.readiness.register('recordings_dir', outputDirWritable(config.recording.outputDir));
-  app.addHook('onClose', () => deleteApp(firebase));
+  const { app, startWork } = await createController(config, logger, firebase);
 
   installGracefulShutdown({
-    close: () => app.close(),
+    // The work stops (onClose hooks) while the database is still there, then the SDK goes.
+    close: async () => {
+      await app.close();
+      await deleteApp(firebase);
+    },
     logger,
     timeoutMs: config.control.shutdownTimeoutMs,
     exit: (code) => process.exit(code),
   });
   await app.listen({ host: config.control.host, port: config.control.port });
+  startWork();
 }
 
 await main();

@@ -7,6 +7,28 @@ import { z } from 'zod';
  * `.env.livekit.example` documents the same list; the config test keeps the two in step.
  */
 
+/** Egress's default-template layouts; `-light` selects the light style. */
+export const RECORDING_LAYOUTS = [
+  'grid',
+  'grid-light',
+  'speaker',
+  'speaker-light',
+  'single-speaker',
+  'single-speaker-light',
+] as const;
+
+/** LiveKit's encoding presets for a room composite (PASSTHROUGH needs the v2 media source). */
+export const RECORDING_PRESETS = [
+  'H264_720P_30',
+  'H264_720P_60',
+  'H264_1080P_30',
+  'H264_1080P_60',
+  'PORTRAIT_H264_720P_30',
+  'PORTRAIT_H264_720P_60',
+  'PORTRAIT_H264_1080P_30',
+  'PORTRAIT_H264_1080P_60',
+] as const;
+
 /** Variables whose values must never be printed, not even in a configuration error. */
 export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'LIVEKIT_API_SECRET',
@@ -132,6 +154,10 @@ export const envSchema = z.object({
       .refine((dir) => isAbsolute(dir), { message: 'must be an absolute path' }),
   ),
   DELETE_LOCAL_AFTER_UPLOAD: variable(boolean().default(false)),
+  TOKEN_TTL_S: variable(wholeNumber(60, 7 * 24 * 3600).default(6 * 3600)),
+  TOKEN_CAN_PUBLISH: variable(boolean().default(true)),
+  TOKEN_CAN_SUBSCRIBE: variable(boolean().default(true)),
+  TOKEN_CAN_PUBLISH_DATA: variable(boolean().default(true)),
   CONTROL_HOST: variable(text().default('0.0.0.0')),
   CONTROL_PORT: variable(wholeNumber(1, 65535).default(8789)),
   CORS_ORIGINS: variable(corsOrigins()),
@@ -145,10 +171,33 @@ export const envSchema = z.object({
   DOWNLOAD_URL_MODE: variable(
     z.enum(['token', 'signed'], { error: 'must be token or signed' }).default('token'),
   ),
-  EGRESS_START_TIMEOUT_S: variable(wholeNumber(5, 3600).default(60)),
-  RECORDING_MAX_DURATION_S: variable(wholeNumber(60, 7 * 24 * 3600).default(4 * 3600)),
-  RECORDING_IDLE_TIMEOUT_S: variable(wholeNumber(10, 24 * 3600).default(300)),
+  EGRESS_OUTPUT_DIR: variable(
+    text()
+      .refine((dir) => isAbsolute(dir), { message: 'must be an absolute path' })
+      .optional(),
+  ),
+  RECORDING_LAYOUT: variable(
+    z
+      .enum(RECORDING_LAYOUTS, { error: `must be one of ${RECORDING_LAYOUTS.join(', ')}` })
+      .default('grid'),
+  ),
+  RECORDING_PRESET: variable(
+    z
+      .enum(RECORDING_PRESETS, { error: `must be one of ${RECORDING_PRESETS.join(', ')}` })
+      .default('H264_720P_30'),
+  ),
+  EGRESS_START_TIMEOUT_S: variable(wholeNumber(1, 3600).default(60)),
+  RECORDING_MAX_DURATION_S: variable(wholeNumber(1, 7 * 24 * 3600).default(4 * 3600)),
+  RECORDING_IDLE_TIMEOUT_S: variable(wholeNumber(1, 24 * 3600).default(300)),
   RECORDING_RETENTION_DAYS: variable(wholeNumber(1, 36500).optional()),
+  RECONCILE_INTERVAL_S: variable(wholeNumber(1, 3600).default(15)),
+  CONTROLLER_ID: variable(
+    text()
+      .refine((id) => /^[A-Za-z0-9._-]{1,64}$/.test(id), {
+        message: 'must be 1–64 letters, digits, dots, dashes or underscores',
+      })
+      .optional(),
+  ),
   SHUTDOWN_TIMEOUT_S: variable(wholeNumber(1, 600).default(10)),
 });
 

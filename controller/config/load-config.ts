@@ -1,7 +1,10 @@
+import { hostname } from 'node:os';
 import { type Env, envSchema, SECRET_VARIABLES } from './env-schema.js';
 
 export type LogLevel = Env['LOG_LEVEL'];
 export type DownloadUrlMode = Env['DOWNLOAD_URL_MODE'];
+export type RecordingLayout = Env['RECORDING_LAYOUT'];
+export type RecordingPreset = Env['RECORDING_PRESET'];
 
 /** The controller's configuration: parsed once at start-up, frozen, never read from env again. */
 export interface Config {
@@ -18,6 +21,8 @@ export interface Config {
     readonly webhookApiSecret: string;
   };
   readonly control: {
+    /** Names this controller in command claims; unique per controller sharing a database. */
+    readonly controllerId: string;
     readonly host: string;
     readonly port: number;
     /** The shared secret trusted servers send as `x-api-key`. */
@@ -34,6 +39,10 @@ export interface Config {
   };
   readonly recording: {
     readonly outputDir: string;
+    /** The same directory as the egress container sees it (its file paths use this prefix). */
+    readonly egressOutputDir: string;
+    readonly layout: RecordingLayout;
+    readonly preset: RecordingPreset;
     readonly deleteLocalAfterUpload: boolean;
     readonly downloadUrlMode: DownloadUrlMode;
     readonly egressStartTimeoutMs: number;
@@ -41,6 +50,14 @@ export interface Config {
     readonly idleTimeoutMs: number;
     /** Undefined: recordings are kept forever. */
     readonly retentionDays: number | undefined;
+    readonly reconcileIntervalMs: number;
+  };
+  /** What a participant token from POST /token allows in its one room. */
+  readonly tokens: {
+    readonly ttlSeconds: number;
+    readonly canPublish: boolean;
+    readonly canSubscribe: boolean;
+    readonly canPublishData: boolean;
   };
   readonly log: { readonly level: LogLevel };
 }
@@ -138,6 +155,7 @@ export function loadConfig(env: Environment): Config {
       webhookApiSecret: e.LIVEKIT_WEBHOOK_API_SECRET ?? e.LIVEKIT_API_SECRET,
     },
     control: {
+      controllerId: e.CONTROLLER_ID ?? hostname(),
       host: e.CONTROL_HOST,
       port: e.CONTROL_PORT,
       apiKey: e.LIVEKIT_CONTROL_API_KEY,
@@ -153,12 +171,22 @@ export function loadConfig(env: Environment): Config {
     },
     recording: {
       outputDir: e.RECORDING_OUTPUT_DIR,
+      egressOutputDir: e.EGRESS_OUTPUT_DIR ?? e.RECORDING_OUTPUT_DIR,
+      layout: e.RECORDING_LAYOUT,
+      preset: e.RECORDING_PRESET,
       deleteLocalAfterUpload: e.DELETE_LOCAL_AFTER_UPLOAD,
       downloadUrlMode: e.DOWNLOAD_URL_MODE,
       egressStartTimeoutMs: e.EGRESS_START_TIMEOUT_S * 1000,
       maxDurationMs: e.RECORDING_MAX_DURATION_S * 1000,
       idleTimeoutMs: e.RECORDING_IDLE_TIMEOUT_S * 1000,
       retentionDays: e.RECORDING_RETENTION_DAYS,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_S * 1000,
+    },
+    tokens: {
+      ttlSeconds: e.TOKEN_TTL_S,
+      canPublish: e.TOKEN_CAN_PUBLISH,
+      canSubscribe: e.TOKEN_CAN_SUBSCRIBE,
+      canPublishData: e.TOKEN_CAN_PUBLISH_DATA,
     },
     log: { level: e.LOG_LEVEL },
   };

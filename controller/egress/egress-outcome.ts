@@ -17,8 +17,6 @@ export interface EgressFields {
   readonly endedAt?: number;
   readonly durationMs?: number;
   readonly sizeBytes?: number;
-  /** Where the egress container says it wrote the file. */
-  readonly egressFileLocation?: string;
 }
 
 export type EgressDecision =
@@ -43,7 +41,6 @@ function endedFields(egress: EgressSnapshot): EgressFields {
     endedAt: egress.endedAtMs,
     durationMs: egress.file?.durationMs,
     sizeBytes: egress.file?.sizeBytes,
-    egressFileLocation: egress.file?.location,
   };
 }
 

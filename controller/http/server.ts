@@ -36,6 +36,9 @@ export async function buildServer(deps: ServerDependencies) {
     trustProxy: 'loopback',
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Node's default. Fastify's 72 s would let one idle keep-alive client (LiveKit's webhook
+    // sender) hold a graceful shutdown open for longer than any orchestrator waits.
+    keepAliveTimeout: 5_000,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 export interface SignedInUser {
   readonly uid: string;
   readonly email: string;
+  readonly password: string;
   readonly idToken: string;
 }
 
@@ -13,18 +14,15 @@ const authUrl = (path: string) =>
 /** A fresh e-mail/password user signed in through the Auth emulator's REST API. */
 export async function signUpUser(): Promise<SignedInUser> {
   const email = `user-${randomBytes(6).toString('hex')}@example.com`;
+  const password = randomBytes(12).toString('hex');
   const response = await fetch(authUrl('accounts:signUp'), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email,
-      password: randomBytes(12).toString('hex'),
-      returnSecureToken: true,
-    }),
+    body: JSON.stringify({ email, password, returnSecureToken: true }),
   });
   if (!response.ok) throw new Error(`signUp failed: ${response.status} ${await response.text()}`);
   const body = (await response.json()) as { localId: string; idToken: string };
-  return { uid: body.localId, email, idToken: body.idToken };
+  return { uid: body.localId, email, password, idToken: body.idToken };
 }
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -52,7 +52,6 @@ describe('decideEgressOutcome', () => {
         endedAt: 61_000,
         durationMs: 60_000,
         sizeBytes: 1234,
-        egressFileLocation: '/out/room/rec.mp4',
       },
     });
   });

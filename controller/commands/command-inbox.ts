@@ -1,0 +1,139 @@
+import type { Database, DataSnapshot, Reference } from 'firebase-admin/database';
+import { COMMAND_QUEUE_PATH, recordingPath } from '../../common/recording-paths.js';
+import { serverTransaction } from '../firebase/server-transaction.js';
+import type { Logger } from '../logging/logger.js';
+import {
+  type Command,
+  type CommandLocator,
+  checkCommand,
+  locateCommand,
+} from './command-schema.js';
+
+/** How long a claim holds before another controller (or this one, restarted) may take over. */
+export const CLAIM_LEASE_MS = 60_000;
+
+export interface CommandInboxOptions {
+  readonly db: Database;
+  readonly logger: Logger;
+  /** Names this controller in claims (CONTROLLER_ID). */
+  readonly controllerId: string;
+  readonly execute: (command: Command) => Promise<void>;
+  /** Fails the record an invalid command names (`invalid_command`, with the reason). */
+  readonly reject: (ref: CommandLocator, reason: string) => Promise<void>;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
+
+/**
+ * The controller's inbox (DESIGN §3): it listens to `recordingQueue` only, so its memory and
+ * start-up work do not grow with history; claims each entry with a transaction, so any number
+ * of controllers process it once; acts; and deletes the entry. Entries written while the
+ * controller was down arrive as `child_added` when it comes back.
+ */
+export class CommandInbox {
+  private readonly queue: Reference;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private listening = false;
+
+  constructor(private readonly options: CommandInboxOptions) {
+    this.queue = options.db.ref(COMMAND_QUEUE_PATH);
+  }
+
+  start(): void {
+    if (this.listening) return;
+    this.listening = true;
+    this.queue.on('child_added', this.onEntry, (error: Error) => {
+      this.options.logger.error({ err: error }, 'the command queue listener was canceled');
+    });
+  }
+
+  /** Stops taking new commands and waits for those under way. */
+  async stop(): Promise<void> {
+    this.listening = false;
+    this.queue.off('child_added', this.onEntry);
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private readonly onEntry = (snapshot: DataSnapshot): void => {
+    const key = snapshot.key;
+    if (key === null || !this.listening) return;
+    // One recording's commands run in order; different recordings run side by side.
+    const recordingKey = locateCommand(snapshot.val())?.recordingId ?? key;
+    const previous = this.inFlight.get(recordingKey) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.process(key))
+      .catch((error: unknown) => {
+        this.options.logger.error({ err: error, commandId: key }, 'command failed unexpectedly');
+      })
+      .finally(() => {
+        if (this.inFlight.get(recordingKey) === next) this.inFlight.delete(recordingKey);
+      });
+    this.inFlight.set(recordingKey, next);
+  };
+
+  /** Marks the entry as ours unless another controller holds a live claim. Returns the entry. */
+  private async claim(entry: Reference): Promise<unknown> {
+    const { controllerId } = this.options;
+    let claimedValue: unknown;
+    const result = await serverTransaction(entry, (current: unknown) => {
+      claimedValue = undefined;
+      if (current === null) return null;
+      if (!isObject(current)) {
+        claimedValue = current;
+        return current;
+      }
+      const claim = current.claim;
+      const now = Date.now();
+      if (
+        isObject(claim) &&
+        claim.by !== controllerId &&
+        typeof claim.at === 'number' &&
+        now - claim.at < CLAIM_LEASE_MS
+      ) {
+        return undefined;
+      }
+      const { claim: _previous, ...command } = current;
+      claimedValue = command;
+      return { ...command, claim: { by: controllerId, at: now } };
+    });
+    return result.committed && result.snapshot.exists() ? claimedValue : undefined;
+  }
+
+  private async process(key: string): Promise<void> {
+    const entry = this.queue.child(key);
+    const raw = await this.claim(entry);
+    if (raw === undefined) return;
+    const log = this.options.logger.child({ commandId: key });
+    const locator = locateCommand(raw);
+    const record =
+      locator === undefined
+        ? undefined
+        : (
+            await this.options.db.ref(recordingPath(locator.roomKey, locator.recordingId)).get()
+          ).val();
+    const check = checkCommand(key, raw, record ?? undefined);
+    switch (check.kind) {
+      case 'invalid':
+        log.warn({ reason: check.reason, ...locator }, 'invalid command');
+        if (locator !== undefined && record !== null)
+          await this.options.reject(locator, check.reason);
+        break;
+      case 'orphan':
+        log.warn({ ...locator }, 'command without a recording record; deleting it');
+        break;
+      case 'valid':
+        log.info(
+          {
+            roomKey: check.command.roomKey,
+            recordingId: check.command.recordingId,
+            action: check.command.action,
+          },
+          'command claimed',
+        );
+        await this.options.execute(check.command);
+        break;
+    }
+    await entry.remove();
+  }
+}

@@ -1,0 +1,178 @@
+import { posix } from 'node:path';
+import { recordingFileName } from '../../common/recording-paths.js';
+import type { Config } from '../config/load-config.js';
+import { applyEgressOutcome } from '../egress/apply-egress-outcome.js';
+import type { EgressSnapshot } from '../egress/egress-snapshot.js';
+import { LivekitError, type LivekitRecorder } from '../egress/livekit-recorder.js';
+import { recordingOfEgress } from '../egress/recording-of-egress.js';
+import type { Logger } from '../logging/logger.js';
+import type { RecordingError } from '../records/recording-error-codes.js';
+import type { RecordingRef, RecordingStore } from '../records/recording-store.js';
+
+export interface RecordingActionDependencies {
+  readonly store: RecordingStore;
+  readonly livekit: LivekitRecorder;
+  readonly logger: Logger;
+  readonly recording: Pick<Config['recording'], 'egressOutputDir' | 'layout' | 'preset'>;
+}
+
+function egressFailure(error: unknown): RecordingError {
+  if (error instanceof LivekitError && error.code !== 'livekit_refused') {
+    return { code: 'egress_unavailable', message: error.message };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'egress_failed', message: `LiveKit refused to start the recording: ${message}` };
+}
+
+/** Starts the room composite for a record in `starting`, or adopts one a crashed run started. */
+async function launchEgress(deps: RecordingActionDependencies, ref: RecordingRef): Promise<void> {
+  const log = deps.logger.child(ref);
+  let egress: EgressSnapshot | undefined;
+  try {
+    const active = await deps.livekit.listEgress({ roomName: ref.roomKey, active: true });
+    egress = active.find(
+      (candidate) => recordingOfEgress(candidate)?.recordingId === ref.recordingId,
+    );
+  } catch (error) {
+    await deps.store.transition(ref, 'failed', { error: egressFailure(error) });
+    return;
+  }
+  if (egress === undefined) {
+    try {
+      egress = await deps.livekit.startRoomComposite({
+        roomName: ref.roomKey,
+        filepath: posix.join(
+          deps.recording.egressOutputDir,
+          recordingFileName(ref.roomKey, ref.recordingId),
+        ),
+        layout: deps.recording.layout,
+        preset: deps.recording.preset,
+      });
+    } catch (error) {
+      log.warn({ err: error }, 'egress did not start');
+      await deps.store.transition(ref, 'failed', { error: egressFailure(error) });
+      return;
+    }
+  } else {
+    log.info({ egressId: egress.egressId }, 'adopting the egress an earlier run started');
+  }
+  if (!(await deps.store.annotate(ref, { egressId: egress.egressId }))) {
+    // The record ended while the egress was starting (a stop, a timeout): it must not record on.
+    log.info(
+      { egressId: egress.egressId },
+      'recording ended while its egress started; stopping it',
+    );
+    await deps.livekit.stopEgress(egress.egressId).catch((error: unknown) => {
+      log.warn({ err: error }, 'could not stop the egress');
+    });
+    return;
+  }
+  await applyEgressOutcome(deps, ref, egress);
+}
+
+/**
+ * A start command: the requester must be in the room, the room must be free, then the egress
+ * starts. Re-running it (a crash, a second controller) moves the record no further than once.
+ */
+export async function startRecording(
+  deps: RecordingActionDependencies,
+  ref: RecordingRef,
+  requester: string,
+): Promise<void> {
+  const record = await deps.store.read(ref);
+  if (record === undefined) return;
+  if (record.status === 'starting' && record.egressId === undefined) {
+    await launchEgress(deps, ref);
+    return;
+  }
+  if (record.status !== 'requested') return;
+  if (record.stopRequestedBy !== undefined) {
+    await deps.store.transition(ref, 'canceled');
+    return;
+  }
+  let participants: Awaited<ReturnType<LivekitRecorder['listParticipants']>>;
+  try {
+    participants = await deps.livekit.listParticipants(ref.roomKey);
+  } catch (error) {
+    await deps.store.transition(ref, 'failed', { error: egressFailure(error) });
+    return;
+  }
+  if (!participants.some((participant) => participant.identity === requester)) {
+    await deps.store.transition(ref, 'failed', {
+      error: { code: 'not_in_room', message: 'Only a participant of the room can record it' },
+    });
+    return;
+  }
+  const claim = await deps.store.claimRoom(ref);
+  if (!claim.claimed) {
+    await deps.store.transition(ref, 'failed', {
+      error: {
+        code: 'already_recording',
+        message: `This room is already being recorded (recording ${claim.active.recordingId}, ${claim.active.status})`,
+      },
+    });
+    return;
+  }
+  const starting = await deps.store.transition(ref, 'starting');
+  if (!starting.applied) {
+    await deps.store.releaseRoom(ref);
+    return;
+  }
+  await launchEgress(deps, ref);
+}
+
+/** A stop command: before the egress started the recording is canceled, after it, stopped. */
+export async function stopRecording(
+  deps: RecordingActionDependencies,
+  ref: RecordingRef,
+): Promise<void> {
+  const record = await deps.store.read(ref);
+  if (record === undefined) return;
+  const log = deps.logger.child(ref);
+  const stopEgress = async (egressId: string) => {
+    await deps.livekit.stopEgress(egressId).catch((error: unknown) => {
+      // The reconciler compares the record with ListEgress again and finishes the job.
+      log.warn({ err: error, egressId }, 'StopEgress failed');
+    });
+  };
+  switch (record.status) {
+    case 'requested':
+      await deps.store.transition(ref, 'canceled');
+      return;
+    case 'starting': {
+      const canceled = await deps.store.transition(ref, 'canceled');
+      const egressId = canceled.record?.egressId ?? record.egressId;
+      if (egressId !== undefined) await stopEgress(egressId);
+      return;
+    }
+    case 'recording': {
+      const stopping = await deps.store.transition(ref, 'stopping');
+      const egressId = stopping.record?.egressId ?? record.egressId;
+      if (egressId !== undefined) await stopEgress(egressId);
+      return;
+    }
+    default:
+      log.debug(
+        { status: record.status },
+        'stop command for a recording that is already stopping or over',
+      );
+  }
+}
+
+/** Fails a recording and, if it still had a live egress, stops that egress. */
+export async function failRecording(
+  deps: RecordingActionDependencies,
+  ref: RecordingRef,
+  error: RecordingError,
+): Promise<void> {
+  const failed = await deps.store.transition(ref, 'failed', { error });
+  const egressId = failed.record?.egressId;
+  if (failed.applied && egressId !== undefined) {
+    await deps.livekit.stopEgress(egressId).catch((stopError: unknown) => {
+      deps.logger.warn(
+        { ...ref, egressId, err: stopError },
+        'could not stop the egress of a failed recording',
+      );
+    });
+  }
+}

@@ -1,0 +1,175 @@
+import {
+  EncodedFileOutput,
+  EncodedFileType,
+  EncodingOptionsPreset,
+  ParticipantInfo_Kind,
+} from '@livekit/protocol';
+import { EgressClient, RoomServiceClient, ServerError } from 'livekit-server-sdk';
+import pRetry, { AbortError } from 'p-retry';
+import type { RecordingLayout, RecordingPreset } from '../config/load-config.js';
+import { AppError } from '../errors.js';
+import { type EgressSnapshot, egressSnapshot } from './egress-snapshot.js';
+
+export interface LivekitRecorderOptions {
+  readonly apiUrl: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** Seconds one API call may take. */
+  readonly requestTimeoutS?: number;
+  /** Tries of an idempotent call on transport errors and 5xx (the first included). */
+  readonly attempts?: number;
+}
+
+export interface ParticipantView {
+  readonly identity: string;
+  readonly isPublisher: boolean;
+}
+
+export interface RoomCompositeRequest {
+  readonly roomName: string;
+  /** As the egress container sees it. */
+  readonly filepath: string;
+  readonly layout: RecordingLayout;
+  readonly preset: RecordingPreset;
+}
+
+export type LivekitErrorCode =
+  | 'egress_unavailable'
+  | 'livekit_unreachable'
+  | 'livekit_refused'
+  | 'egress_not_found';
+
+export class LivekitError extends AppError {
+  declare readonly code: LivekitErrorCode;
+}
+
+/** 503 `unavailable` is what LiveKit answers when no egress worker can take the request. */
+function toLivekitError(error: unknown): LivekitError {
+  if (error instanceof ServerError) {
+    if (error.status === 404 || error.code === 'not_found') {
+      return new LivekitError('egress_not_found', 404, error.message, { cause: error });
+    }
+    if (
+      error.status === 503 ||
+      error.code === 'unavailable' ||
+      error.code === 'resource_exhausted'
+    ) {
+      return new LivekitError(
+        'egress_unavailable',
+        503,
+        `No egress worker is available: ${error.message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (error.status >= 500) {
+      return new LivekitError('livekit_unreachable', 503, `LiveKit failed: ${error.message}`, {
+        cause: error,
+      });
+    }
+    return new LivekitError(
+      'livekit_refused',
+      502,
+      `LiveKit refused the request: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new LivekitError('livekit_unreachable', 503, `LiveKit could not be reached: ${message}`, {
+    cause: error,
+  });
+}
+
+const isRetryable = (error: unknown) => !(error instanceof ServerError) || error.status >= 500;
+
+/**
+ * The calls the recording domain makes to LiveKit, typed and with errors that carry a stable code.
+ * Idempotent calls are retried on transport errors and 5xx; starting an egress is not, because a
+ * retry after a lost answer would start a second recording.
+ */
+export class LivekitRecorder {
+  private readonly egress: EgressClient;
+  private readonly rooms: RoomServiceClient;
+  private readonly attempts: number;
+
+  constructor(options: LivekitRecorderOptions) {
+    const clientOptions = { requestTimeout: options.requestTimeoutS ?? 10 };
+    this.egress = new EgressClient(
+      options.apiUrl,
+      options.apiKey,
+      options.apiSecret,
+      clientOptions,
+    );
+    this.rooms = new RoomServiceClient(
+      options.apiUrl,
+      options.apiKey,
+      options.apiSecret,
+      clientOptions,
+    );
+    this.attempts = options.attempts ?? 3;
+  }
+
+  private async idempotent<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await pRetry(
+        async () => {
+          try {
+            return await call();
+          } catch (error) {
+            if (!isRetryable(error))
+              throw new AbortError(error instanceof Error ? error : String(error));
+            throw error;
+          }
+        },
+        { retries: this.attempts - 1, minTimeout: 200, maxTimeout: 2_000 },
+      );
+    } catch (error) {
+      throw toLivekitError(error);
+    }
+  }
+
+  /** People in the room (the egress's own recorder participant is not one of them). */
+  async listParticipants(roomName: string): Promise<ParticipantView[]> {
+    const participants = await this.idempotent(() => this.rooms.listParticipants(roomName));
+    return participants
+      .filter((participant) => participant.kind !== ParticipantInfo_Kind.EGRESS)
+      .map((participant) => ({
+        identity: participant.identity,
+        isPublisher: participant.isPublisher,
+      }));
+  }
+
+  async startRoomComposite(request: RoomCompositeRequest): Promise<EgressSnapshot> {
+    try {
+      const info = await this.egress.startRoomCompositeEgress(
+        request.roomName,
+        {
+          file: new EncodedFileOutput({
+            fileType: EncodedFileType.MP4,
+            filepath: request.filepath,
+          }),
+        },
+        { layout: request.layout, encodingOptions: EncodingOptionsPreset[request.preset] },
+      );
+      return egressSnapshot(info);
+    } catch (error) {
+      throw toLivekitError(error);
+    }
+  }
+
+  async stopEgress(egressId: string): Promise<EgressSnapshot> {
+    return egressSnapshot(await this.idempotent(() => this.egress.stopEgress(egressId)));
+  }
+
+  async listEgress(filter: {
+    roomName?: string;
+    egressId?: string;
+    active?: boolean;
+  }): Promise<EgressSnapshot[]> {
+    const infos = await this.idempotent(() => this.egress.listEgress(filter));
+    return infos.map(egressSnapshot);
+  }
+}

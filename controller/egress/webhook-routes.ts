@@ -1,0 +1,61 @@
+import { WebhookEvent } from '@livekit/protocol';
+import type { FastifyPluginAsync } from 'fastify';
+import { WebhookReceiver } from 'livekit-server-sdk';
+import { AppError } from '../errors.js';
+import { type EgressSnapshot, egressSnapshot } from './egress-snapshot.js';
+
+export interface WebhookRoutesOptions {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** Brings the egress's record up to date; must be idempotent (events repeat and reorder). */
+  readonly onEgress: (egress: EgressSnapshot) => Promise<void>;
+}
+
+const EGRESS_EVENTS = new Set(['egress_started', 'egress_updated', 'egress_ended']);
+
+const invalidSignature = () =>
+  new AppError('invalid_signature', 401, 'The webhook is not signed with the configured key');
+
+/**
+ * `POST /webhooks/livekit`. The signature covers the exact bytes received, so it is checked
+ * over the raw body. A failure to record the event answers 503, so LiveKit retries it.
+ */
+export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, options) => {
+  const receiver = new WebhookReceiver(options.apiKey, options.apiSecret);
+
+  app.post('/webhooks/livekit', async (request) => {
+    const body = request.rawBody ?? '';
+    try {
+      WebhookEvent.fromJson(JSON.parse(body), { ignoreUnknownFields: true });
+    } catch (cause) {
+      throw new AppError('invalid_webhook', 400, 'The body is not a LiveKit webhook event', {
+        cause,
+      });
+    }
+    const authorization = request.headers.authorization;
+    if (authorization === undefined) throw invalidSignature();
+    let event: WebhookEvent;
+    try {
+      event = await receiver.receive(body, authorization);
+    } catch (cause) {
+      request.log.warn(
+        { reason: cause instanceof Error ? cause.message : String(cause) },
+        'webhook refused',
+      );
+      throw invalidSignature();
+    }
+    request.log.info(
+      { event: event.event, id: event.id, egressId: event.egressInfo?.egressId },
+      'webhook',
+    );
+    if (EGRESS_EVENTS.has(event.event) && event.egressInfo !== undefined) {
+      try {
+        await options.onEgress(egressSnapshot(event.egressInfo));
+      } catch (cause) {
+        request.log.error({ err: cause }, 'could not apply the egress event');
+        throw new AppError('unavailable', 503, 'The event could not be recorded; retry', { cause });
+      }
+    }
+    return { received: true };
+  });
+};

@@ -1,0 +1,230 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Database } from 'firebase-admin/database';
+import { ServerValue } from 'firebase-admin/database';
+import { z } from 'zod';
+import { startRecordingUpdate, stopRecordingUpdate } from '../../common/recording-commands.js';
+import {
+  activeRecordingPath,
+  RECORDING_ID_PATTERN,
+  recordingPath,
+  roomRecordingsPath,
+} from '../../common/recording-paths.js';
+import { roomKeyFromUrl } from '../../common/room-key.js';
+import { AppError } from '../errors.js';
+import { recordingRecordSchema } from '../records/recording-record.js';
+import { isFinalStatus, RECORDING_STATUSES } from '../records/recording-status.js';
+import type { Principal } from './authentication.js';
+import { roomUrlSchema } from './token-routes.js';
+
+export interface RecordingRoutesOptions {
+  readonly db: Database;
+  /** How long `?wait=started` may hold a request. */
+  readonly waitTimeoutMs: number;
+}
+
+const identitySchema = z.string().min(1).max(128).optional();
+
+const startBodySchema = z.object({ roomUrl: roomUrlSchema, identity: identitySchema }).strict();
+const stopBodySchema = z
+  .object({
+    roomUrl: roomUrlSchema,
+    recordingId: z.string().regex(RECORDING_ID_PATTERN, 'must be a recording id').optional(),
+    identity: identitySchema,
+  })
+  .strict();
+const waitQuerySchema = z.object({ wait: z.literal('started').optional() }).strict();
+const listQuerySchema = z
+  .object({
+    roomUrl: roomUrlSchema,
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    before: z.string().regex(RECORDING_ID_PATTERN, 'must be a recording id').optional(),
+  })
+  .strict();
+
+const acceptedSchema = z.object({
+  recordingId: z.string(),
+  roomKey: z.string(),
+  status: z.enum(RECORDING_STATUSES),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+
+const listedSchema = z.object({
+  recordings: z.array(recordingRecordSchema.extend({ recordingId: z.string() })),
+  nextBefore: z.string().optional(),
+});
+
+/** The uid a command is written for: the signed-in user, or the identity a trusted server names. */
+function requesterOf(principal: Principal | undefined, identity: string | undefined): string {
+  if (principal?.kind === 'user') {
+    if (identity !== undefined) {
+      throw new AppError(
+        'identity_not_allowed',
+        400,
+        'A signed-in user acts as their own uid; omit identity',
+      );
+    }
+    return principal.uid;
+  }
+  if (identity === undefined) {
+    throw new AppError(
+      'identity_required',
+      400,
+      'With the API key, the body must name the identity',
+    );
+  }
+  return identity;
+}
+
+/**
+ * `POST /recordings/start|stop` write exactly the multi-location update the SPA writes, so HTTP
+ * callers take the same path through the rules' shape, the inbox and the record's life.
+ * `GET /recordings` lists a room's records, newest first.
+ */
+export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async (app, options) => {
+  const { db } = options;
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const auth = app.requireAuth(['idToken', 'apiKey']);
+
+  async function readRecord(roomKey: string, recordingId: string) {
+    const parsed = recordingRecordSchema.safeParse(
+      (await db.ref(recordingPath(roomKey, recordingId)).get()).val(),
+    );
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async function activeRecordingId(roomKey: string): Promise<string | undefined> {
+    const lock = (await db.ref(activeRecordingPath(roomKey)).get()).val() as {
+      recordingId?: unknown;
+    } | null;
+    return typeof lock?.recordingId === 'string' ? lock.recordingId : undefined;
+  }
+
+  /** Resolves with the record once it has left `requested`, or as it is when the wait runs out. */
+  function waitUntilStarted(roomKey: string, recordingId: string) {
+    const ref = db.ref(`${recordingPath(roomKey, recordingId)}/status`);
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, options.waitTimeoutMs);
+      function done() {
+        clearTimeout(timer);
+        ref.off('value', onStatus);
+        resolve();
+      }
+      function onStatus(snapshot: { val(): unknown }) {
+        if (snapshot.val() !== 'requested') done();
+      }
+      ref.on('value', onStatus);
+    });
+  }
+
+  typed.post(
+    '/recordings/start',
+    {
+      onRequest: auth,
+      schema: {
+        body: startBodySchema,
+        querystring: waitQuerySchema,
+        response: { 202: acceptedSchema },
+      },
+    },
+    async (request, reply) => {
+      const uid = requesterOf(request.principal, request.body.identity);
+      const roomKey = roomKeyFromUrl(request.body.roomUrl);
+      const active = await activeRecordingId(roomKey);
+      if (active !== undefined) {
+        const record = await readRecord(roomKey, active);
+        if (record !== undefined && !isFinalStatus(record.status)) {
+          throw new AppError(
+            'already_recording',
+            409,
+            `This room is already being recorded (recording ${active}, ${record.status})`,
+          );
+        }
+      }
+      const recordingId = db.ref(roomRecordingsPath(roomKey)).push().key ?? '';
+      await db.ref().update(
+        startRecordingUpdate({
+          roomUrl: request.body.roomUrl,
+          recordingId,
+          uid,
+          serverTime: ServerValue.TIMESTAMP,
+        }),
+      );
+      request.log.info({ roomKey, recordingId, uid }, 'start requested over HTTP');
+      if (request.query.wait === 'started') await waitUntilStarted(roomKey, recordingId);
+      const record = await readRecord(roomKey, recordingId);
+      return reply.code(202).send({
+        recordingId,
+        roomKey,
+        status: record?.status ?? 'requested',
+        error: record?.error,
+      });
+    },
+  );
+
+  typed.post(
+    '/recordings/stop',
+    { onRequest: auth, schema: { body: stopBodySchema, response: { 202: acceptedSchema } } },
+    async (request, reply) => {
+      const uid = requesterOf(request.principal, request.body.identity);
+      const roomKey = roomKeyFromUrl(request.body.roomUrl);
+      const recordingId = request.body.recordingId ?? (await activeRecordingId(roomKey));
+      if (recordingId === undefined) {
+        throw new AppError('no_active_recording', 404, 'This room is not being recorded');
+      }
+      const record = await readRecord(roomKey, recordingId);
+      if (record === undefined)
+        throw new AppError('recording_not_found', 404, 'There is no such recording in this room');
+      if (record.stopRequestedBy !== undefined) {
+        throw new AppError(
+          'stop_already_requested',
+          409,
+          `A stop was already requested (status ${record.status})`,
+        );
+      }
+      if (
+        isFinalStatus(record.status) ||
+        !['requested', 'starting', 'recording'].includes(record.status)
+      ) {
+        throw new AppError(
+          'recording_not_active',
+          409,
+          `The recording is already ${record.status}`,
+        );
+      }
+      await db.ref().update(
+        stopRecordingUpdate({
+          roomUrl: request.body.roomUrl,
+          recordingId,
+          uid,
+          serverTime: ServerValue.TIMESTAMP,
+        }),
+      );
+      request.log.info({ roomKey, recordingId, uid }, 'stop requested over HTTP');
+      return reply.code(202).send({ recordingId, roomKey, status: record.status });
+    },
+  );
+
+  typed.get(
+    '/recordings',
+    { onRequest: auth, schema: { querystring: listQuerySchema, response: { 200: listedSchema } } },
+    async (request) => {
+      const { roomUrl, limit, before } = request.query;
+      const roomKey = roomKeyFromUrl(roomUrl);
+      // Push ids sort by creation time: the last keys are the newest.
+      let query = db.ref(roomRecordingsPath(roomKey)).orderByKey();
+      if (before !== undefined) query = query.endBefore(before);
+      const snapshot = await query.limitToLast(limit + 1).get();
+      const recordings: z.infer<typeof listedSchema>['recordings'] = [];
+      snapshot.forEach((child) => {
+        const parsed = recordingRecordSchema.safeParse(child.val());
+        if (parsed.success && child.key !== null)
+          recordings.push({ ...parsed.data, recordingId: child.key });
+      });
+      recordings.reverse();
+      const hasMore = recordings.length > limit;
+      const page = recordings.slice(0, limit);
+      return { recordings: page, nextBefore: hasMore ? page.at(-1)?.recordingId : undefined };
+    },
+  );
+};

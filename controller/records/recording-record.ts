@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { RECORDING_ERROR_CODES } from './recording-error-codes.js';
+import { RECORDING_STATUSES } from './recording-status.js';
+
+/**
+ * A recording as stored at `recordings/<roomKey>/<recordingId>` (DESIGN §3). Read tolerantly:
+ * unknown fields pass through, so an older or newer controller's fields are kept on rewrite.
+ */
+export const recordingRecordSchema = z
+  .object({
+    roomUrl: z.string(),
+    requestedBy: z.string(),
+    requestedAt: z.number(),
+    status: z.enum(RECORDING_STATUSES),
+    stopRequestedBy: z.string().optional(),
+    stopRequestedAt: z.number().optional(),
+    consents: z.record(z.string(), z.number()).optional(),
+    egressId: z.string().optional(),
+    startedAt: z.number().optional(),
+    endedAt: z.number().optional(),
+    durationMs: z.number().optional(),
+    sizeBytes: z.number().optional(),
+    storagePath: z.string().optional(),
+    downloadUrl: z.string().optional(),
+    progress: z.object({ bytes: z.number(), total: z.number() }).optional(),
+    error: z.object({ code: z.enum(RECORDING_ERROR_CODES), message: z.string() }).optional(),
+    updatedAt: z.number().optional(),
+  })
+  .loose();
+
+export type RecordingRecord = z.infer<typeof recordingRecordSchema>;
+
+/** Controller-owned fields; the only ones `records/` writes besides `status`. */
+export type ControllerFields = Partial<
+  Pick<
+    RecordingRecord,
+    | 'egressId'
+    | 'startedAt'
+    | 'endedAt'
+    | 'durationMs'
+    | 'sizeBytes'
+    | 'storagePath'
+    | 'downloadUrl'
+    | 'progress'
+  >
+>;
+
+/** The lock at `rooms/<roomKey>/activeRecording`: every participant's recording indicator. */
+export const activeRecordingSchema = z.object({
+  recordingId: z.string(),
+  status: z.enum(RECORDING_STATUSES),
+  startedAt: z.number().optional(),
+});
+
+export type ActiveRecording = z.infer<typeof activeRecordingSchema>;

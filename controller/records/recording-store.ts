@@ -1,0 +1,194 @@
+import { type Database, ServerValue } from 'firebase-admin/database';
+import { activeRecordingPath, recordingPath } from '../../common/recording-paths.js';
+import { serverTransaction } from '../firebase/server-transaction.js';
+import type { Logger } from '../logging/logger.js';
+import type { RecordingError } from './recording-error-codes.js';
+import {
+  type ActiveRecording,
+  activeRecordingSchema,
+  type ControllerFields,
+  type RecordingRecord,
+  recordingRecordSchema,
+} from './recording-record.js';
+import { canTransition, isFinalStatus, type RecordingStatus } from './recording-status.js';
+
+export interface RecordingRef {
+  readonly roomKey: string;
+  readonly recordingId: string;
+}
+
+export interface TransitionRefusal {
+  readonly applied: false;
+  readonly reason: 'missing' | 'malformed' | 'already' | 'not_allowed';
+  readonly record?: RecordingRecord;
+}
+
+export type TransitionOutcome =
+  | { readonly applied: true; readonly record: RecordingRecord }
+  | TransitionRefusal;
+
+export type RoomClaim =
+  | { readonly claimed: true }
+  | { readonly claimed: false; readonly active: ActiveRecording };
+
+/** While a recording is in one of these, it holds its room: no second recording may start. */
+const HOLDS_ROOM: ReadonlySet<RecordingStatus> = new Set(['starting', 'recording', 'stopping']);
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
+
+/**
+ * The one module that writes a recording's status (STYLE: one owner per piece of state). Every
+ * write is a transaction that reads the current record and only moves it forward through the
+ * transition table, so duplicate, late and concurrent events cannot move it back.
+ */
+export class RecordingStore {
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+  ) {}
+
+  async read(ref: RecordingRef): Promise<RecordingRecord | undefined> {
+    const snapshot = await this.db.ref(recordingPath(ref.roomKey, ref.recordingId)).get();
+    const parsed = recordingRecordSchema.safeParse(snapshot.val());
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** Moves the record to `to` (with controller fields) if the table allows it from where it is. */
+  async transition(
+    ref: RecordingRef,
+    to: RecordingStatus,
+    change: { readonly fields?: ControllerFields; readonly error?: RecordingError } = {},
+  ): Promise<TransitionOutcome> {
+    let refusal: TransitionRefusal | undefined;
+    const result = await serverTransaction(
+      this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
+      (current: unknown) => {
+        refusal = undefined;
+        // null may only be the empty local cache: answering null lets the server say otherwise.
+        if (current === null) {
+          refusal = { applied: false, reason: 'missing' };
+          return null;
+        }
+        const parsed = recordingRecordSchema.safeParse(current);
+        if (!parsed.success) {
+          refusal = { applied: false, reason: 'malformed' };
+          return undefined;
+        }
+        const record = parsed.data;
+        if (record.status === to) {
+          refusal = { applied: false, reason: 'already', record };
+          return undefined;
+        }
+        if (!canTransition(record.status, to)) {
+          refusal = { applied: false, reason: 'not_allowed', record };
+          return undefined;
+        }
+        return {
+          ...(current as Json),
+          ...withoutUndefined(change.fields ?? {}),
+          ...(change.error === undefined ? {} : { error: change.error }),
+          status: to,
+          updatedAt: ServerValue.TIMESTAMP,
+        };
+      },
+    );
+    if (!result.committed || refusal !== undefined) {
+      const outcome: TransitionRefusal = refusal ?? { applied: false, reason: 'missing' };
+      const log = outcome.reason === 'already' ? this.logger.debug : this.logger.info;
+      log.call(
+        this.logger,
+        {
+          ...ref,
+          to,
+          reason: outcome.reason,
+          status: outcome.applied ? undefined : outcome.record?.status,
+        },
+        'recording transition not applied',
+      );
+      return outcome;
+    }
+    const record = recordingRecordSchema.parse(result.snapshot.val());
+    this.logger.info({ ...ref, status: to, errorCode: change.error?.code }, `recording ${to}`);
+    await this.followRoomLock(ref, record);
+    return { applied: true, record };
+  }
+
+  /** Writes controller fields (egress id, progress) on a record that is not final. */
+  async annotate(ref: RecordingRef, fields: ControllerFields): Promise<boolean> {
+    const result = await serverTransaction(
+      this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
+      (current: unknown) => {
+        if (current === null) return null;
+        const parsed = recordingRecordSchema.safeParse(current);
+        if (!parsed.success || isFinalStatus(parsed.data.status)) return undefined;
+        return {
+          ...(current as Json),
+          ...withoutUndefined(fields),
+          updatedAt: ServerValue.TIMESTAMP,
+        };
+      },
+    );
+    return result.committed && result.snapshot.exists();
+  }
+
+  /**
+   * Takes `rooms/<roomKey>/activeRecording` for this recording, unless another recording that
+   * still holds the room has it. A lock left by a recording that has since ended is taken over.
+   */
+  async claimRoom(ref: RecordingRef): Promise<RoomClaim> {
+    const lockRef = this.db.ref(activeRecordingPath(ref.roomKey));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let holder: ActiveRecording | undefined;
+      const result = await serverTransaction(lockRef, (current: unknown) => {
+        holder = undefined;
+        const lock = activeRecordingSchema.safeParse(current);
+        if (current === null || !lock.success || lock.data.recordingId === ref.recordingId) {
+          return { recordingId: ref.recordingId, status: 'starting' };
+        }
+        holder = lock.data;
+        return undefined;
+      });
+      if (result.committed && holder === undefined) return { claimed: true };
+      if (holder === undefined) continue;
+      const other = await this.read({ roomKey: ref.roomKey, recordingId: holder.recordingId });
+      if (other !== undefined && HOLDS_ROOM.has(other.status)) {
+        return { claimed: false, active: { ...holder, status: other.status } };
+      }
+      await this.releaseRoom({ roomKey: ref.roomKey, recordingId: holder.recordingId });
+    }
+    throw new Error(`could not claim room ${ref.roomKey}: the lock keeps changing`);
+  }
+
+  /** Removes the room lock if, and only if, this recording holds it. */
+  async releaseRoom(ref: RecordingRef): Promise<void> {
+    await serverTransaction(this.db.ref(activeRecordingPath(ref.roomKey)), (current: unknown) => {
+      if (current === null) return null;
+      return isObject(current) && current.recordingId === ref.recordingId ? null : undefined;
+    });
+  }
+
+  /** The lock mirrors the record: status while it holds the room, gone once it no longer does. */
+  private async followRoomLock(ref: RecordingRef, record: RecordingRecord): Promise<void> {
+    if (!HOLDS_ROOM.has(record.status)) {
+      await this.releaseRoom(ref);
+      return;
+    }
+    await serverTransaction(this.db.ref(activeRecordingPath(ref.roomKey)), (current: unknown) => {
+      if (current !== null && (!isObject(current) || current.recordingId !== ref.recordingId)) {
+        return undefined;
+      }
+      return withoutUndefined({
+        recordingId: ref.recordingId,
+        status: record.status,
+        startedAt: record.startedAt,
+      });
+    });
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, entry]) => entry !== undefined),
+  ) as Partial<T>;
+}

@@ -1,0 +1,128 @@
+import { TokenVerifier } from 'livekit-server-sdk';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { roomKeyFromUrl } from '../../common/room-key.js';
+import { tokenRoutes } from '../../controller/http/token-routes.js';
+import { signUpUser, unsignedIdToken } from '../support/firebase-users.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+let server: TestServer;
+
+beforeEach(async () => {
+  server = await startTestServer({ TOKEN_TTL_S: '600', TOKEN_CAN_PUBLISH: 'false' });
+  await server.app.register(tokenRoutes, {
+    livekit: server.config.livekit,
+    tokens: server.config.tokens,
+  });
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+const roomUrl = 'https://app.example.com/room/standup';
+
+const postToken = (payload: unknown, headers: Record<string, string>) =>
+  server.app.inject({
+    method: 'POST',
+    url: '/token',
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+  });
+
+const verify = (token: string) =>
+  new TokenVerifier(server.config.livekit.apiKey, server.config.livekit.apiSecret).verify(token);
+
+describe('POST /token', () => {
+  it('gives a signed-in user a token for exactly that room, as their uid', async () => {
+    const user = await signUpUser();
+    const before = Date.now();
+    const response = await postToken(
+      { roomUrl, name: 'Alice' },
+      { authorization: `Bearer ${user.idToken}` },
+    );
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({
+      url: server.config.livekit.publicUrl,
+      room: roomKeyFromUrl(roomUrl),
+      identity: user.uid,
+    });
+    expect(body.expiresAt).toBeGreaterThanOrEqual(before + 600_000);
+    expect(body.expiresAt).toBeLessThanOrEqual(Date.now() + 600_000);
+    const claims = await verify(body.token);
+    expect(claims.sub).toBe(user.uid);
+    expect(claims.name).toBe('Alice');
+    expect(claims.video).toEqual({
+      roomJoin: true,
+      room: roomKeyFromUrl(roomUrl),
+      canPublish: false,
+      canSubscribe: true,
+      canPublishData: true,
+    });
+    expect(claims.exp).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 600);
+  });
+
+  it('never grants room admin, recording or room creation', async () => {
+    const response = await postToken(
+      { roomUrl, identity: 'bot-1' },
+      { 'x-api-key': server.config.control.apiKey },
+    );
+    const claims = await verify(response.json().token);
+    expect(claims.video?.roomAdmin).toBeUndefined();
+    expect(claims.video?.roomRecord).toBeUndefined();
+    expect(claims.video?.roomCreate).toBeUndefined();
+    expect(claims.video?.roomList).toBeUndefined();
+  });
+
+  it('lets a trusted server name the identity, and requires it', async () => {
+    const named = await postToken(
+      { roomUrl, identity: 'bot-1' },
+      { 'x-api-key': server.config.control.apiKey },
+    );
+    expect(named.statusCode).toBe(200);
+    expect(named.json().identity).toBe('bot-1');
+    const unnamed = await postToken({ roomUrl }, { 'x-api-key': server.config.control.apiKey });
+    expect(unnamed.statusCode).toBe(400);
+    expect(unnamed.json().error.code).toBe('identity_required');
+  });
+
+  it('refuses an identity from a signed-in user', async () => {
+    const user = await signUpUser();
+    const response = await postToken(
+      { roomUrl, identity: 'someone-else' },
+      { authorization: `Bearer ${user.idToken}` },
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe('identity_not_allowed');
+  });
+
+  it.each([
+    ['no credentials', {}, 401, 'unauthenticated'],
+    ['a wrong API key', { 'x-api-key': 'wrong' }, 401, 'invalid_api_key'],
+    ['a malformed ID token', { authorization: 'Bearer not-a-jwt' }, 401, 'invalid_id_token'],
+    [
+      'an expired ID token',
+      { authorization: `Bearer ${unsignedIdToken({ iat: 1, exp: 2, auth_time: 1 })}` },
+      401,
+      'id_token_expired',
+    ],
+  ])('answers %s with %i %s', async (_name, headers, status, code) => {
+    const response = await postToken({ roomUrl, identity: 'x' }, headers as Record<string, string>);
+    expect(response.statusCode).toBe(status);
+    expect(response.json().error.code).toBe(code);
+  });
+
+  it.each([
+    ['bad JSON', '{"roomUrl":'],
+    ['a missing roomUrl', {}],
+    ['a roomUrl of the wrong type', { roomUrl: 42 }],
+    ['an empty roomUrl', { roomUrl: '' }],
+    ['an over-long roomUrl', { roomUrl: `https://x.io/${'a'.repeat(300)}` }],
+    ['an unknown field', { roomUrl, admin: true }],
+    ['an identity with spaces', { roomUrl, identity: 'two words' }],
+  ])('answers %s with 400', async (_name, payload) => {
+    const response = await postToken(payload, { 'x-api-key': server.config.control.apiKey });
+    expect(response.statusCode).toBe(400);
+    expect(['invalid_json', 'invalid_request']).toContain(response.json().error.code);
+  });
+});

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingStack } from '../support/recording-stack.js';
+
+let stack: RecordingStack;
+
+beforeAll(async () => {
+  stack = await RecordingStack.start({
+    env: { RECORDING_MAX_DURATION_S: '2', RECORDING_IDLE_TIMEOUT_S: '2' },
+  });
+  await stack.startController();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const hasStatus = (status: string) => (record: Record<string, unknown>) => record.status === status;
+
+describe('limits the controller enforces on its own', () => {
+  it('stops a recording that reaches RECORDING_MAX_DURATION_S, and it finishes normally', async () => {
+    const { roomUrl, roomKey } = RecordingStack.room();
+    const alice = await stack.participant();
+    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
+    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
+    const recordingId = await alice.start(roomUrl);
+    const seen = stack.watchStatuses(alice.db, roomKey, recordingId);
+    const processing = await stack.waitForRecord(
+      alice.db,
+      roomKey,
+      recordingId,
+      hasStatus('processing'),
+    );
+    seen.stop();
+    expect(seen.statuses).toEqual(['requested', 'starting', 'recording', 'stopping', 'processing']);
+    expect(processing.stopRequestedBy).toBeUndefined();
+    expect(processing.error).toBeUndefined();
+  });
+
+  it('stops a recording whose room has had no publisher for RECORDING_IDLE_TIMEOUT_S', async () => {
+    const { roomUrl, roomKey } = RecordingStack.room();
+    const alice = await stack.participant();
+    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
+    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
+    const recordingId = await alice.start(roomUrl);
+    await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('recording'));
+    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, false);
+    const ended = await stack.waitForRecord(
+      alice.db,
+      roomKey,
+      recordingId,
+      (record) => record.status === 'processing' || record.status === 'failed',
+    );
+    expect(ended.status).toBe('processing');
+  });
+});
