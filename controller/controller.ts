@@ -1,6 +1,7 @@
 import type { App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
+import { getStorage } from 'firebase-admin/storage';
 import { CommandInbox } from './commands/command-inbox.js';
 import {
   failRecording,
@@ -15,6 +16,7 @@ import { recordingOfEgress } from './egress/recording-of-egress.js';
 import { webhookRoutes } from './egress/webhook-routes.js';
 import { outputDirWritable } from './files/output-dir-readiness.js';
 import { databaseConnected } from './firebase/database-readiness.js';
+import { storageReachable } from './firebase/storage-readiness.js';
 import { recordingRoutes } from './http/recording-routes.js';
 import { buildServer, type Server } from './http/server.js';
 import { tokenRoutes } from './http/token-routes.js';
@@ -93,6 +95,7 @@ export async function createController(
     await livekit.listEgress({ active: true });
   });
   app.readiness.register('recordings_dir', outputDirWritable(config.recording.outputDir));
+  app.readiness.register('storage', storageReachable(getStorage(firebase).bucket()));
   app.addHook('onClose', async () => {
     await inbox.stop();
     await reconciler.stop();

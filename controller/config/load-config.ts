@@ -28,6 +28,8 @@ export interface Config {
     /** The shared secret trusted servers send as `x-api-key`. */
     readonly apiKey: string;
     readonly corsOrigins: readonly string[];
+    /** Requests a minute on /token and the recording routes, per address and per identity. */
+    readonly rateLimits: { readonly perIpPerMinute: number; readonly perIdentityPerMinute: number };
     readonly shutdownTimeoutMs: number;
   };
   readonly firebase: {
@@ -160,6 +162,10 @@ export function loadConfig(env: Environment): Config {
       port: e.CONTROL_PORT,
       apiKey: e.LIVEKIT_CONTROL_API_KEY,
       corsOrigins: Object.freeze(e.CORS_ORIGINS),
+      rateLimits: {
+        perIpPerMinute: e.RATE_LIMIT_PER_IP_PER_MINUTE,
+        perIdentityPerMinute: e.RATE_LIMIT_PER_IDENTITY_PER_MINUTE,
+      },
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,
     },
     firebase: {

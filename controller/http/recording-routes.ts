@@ -84,7 +84,7 @@ function requesterOf(principal: Principal | undefined, identity: string | undefi
 export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async (app, options) => {
   const { db } = options;
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  const auth = app.requireAuth(['idToken', 'apiKey']);
+  const auth = [app.limitByIp, app.requireAuth(['idToken', 'apiKey'])];
 
   async function readRecord(roomKey: string, recordingId: string) {
     const parsed = recordingRecordSchema.safeParse(
@@ -121,6 +121,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
     '/recordings/start',
     {
       onRequest: auth,
+      preHandler: app.limitByIdentity,
       schema: {
         body: startBodySchema,
         querystring: waitQuerySchema,
@@ -164,7 +165,11 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
 
   typed.post(
     '/recordings/stop',
-    { onRequest: auth, schema: { body: stopBodySchema, response: { 202: acceptedSchema } } },
+    {
+      onRequest: auth,
+      preHandler: app.limitByIdentity,
+      schema: { body: stopBodySchema, response: { 202: acceptedSchema } },
+    },
     async (request, reply) => {
       const uid = requesterOf(request.principal, request.body.identity);
       const roomKey = roomKeyFromUrl(request.body.roomUrl);
@@ -207,7 +212,11 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
 
   typed.get(
     '/recordings',
-    { onRequest: auth, schema: { querystring: listQuerySchema, response: { 200: listedSchema } } },
+    {
+      onRequest: auth,
+      preHandler: app.limitByIdentity,
+      schema: { querystring: listQuerySchema, response: { 200: listedSchema } },
+    },
     async (request) => {
       const { roomUrl, limit, before } = request.query;
       const roomKey = roomKeyFromUrl(roomUrl);

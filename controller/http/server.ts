@@ -1,6 +1,8 @@
 import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import {
+  jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -11,6 +13,7 @@ import { authenticationPlugin, type IdTokenVerifier } from './authentication.js'
 import { errorEnvelopePlugin } from './error-envelope.js';
 import { healthPlugin } from './health.js';
 import { jsonBodyPlugin } from './json-body.js';
+import { rateLimitsPlugin } from './rate-limits.js';
 
 /** Our bodies are small commands and LiveKit webhooks (a few KiB); anything near this is abuse. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -43,6 +46,24 @@ export async function buildServer(deps: ServerDependencies) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // First, so every route registered after it is described in /openapi.json.
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'LiveKit + Firebase recording controller',
+        version: '1',
+        description: 'Tokens, recordings and health of the self-hosted recording stack.',
+      },
+      components: {
+        securitySchemes: {
+          idToken: { type: 'http', scheme: 'bearer', description: 'Firebase ID token' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
   await app.register(errorEnvelopePlugin);
   await app.register(jsonBodyPlugin);
   await app.register(cors, {
@@ -57,6 +78,8 @@ export async function buildServer(deps: ServerDependencies) {
     apiKey: deps.config.control.apiKey,
     verifier: deps.idTokenVerifier,
   });
+  await app.register(rateLimitsPlugin, deps.config.control.rateLimits);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(healthPlugin, {
     apiKey: deps.config.control.apiKey,
     checkTimeoutMs: READINESS_CHECK_TIMEOUT_MS,

@@ -50,7 +50,8 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, o
   app.withTypeProvider<ZodTypeProvider>().post(
     '/token',
     {
-      onRequest: app.requireAuth(['idToken', 'apiKey']),
+      onRequest: [app.limitByIp, app.requireAuth(['idToken', 'apiKey'])],
+      preHandler: app.limitByIdentity,
       schema: { body: tokenRequestSchema, response: { 200: tokenResponseSchema } },
     },
     async (request) => {

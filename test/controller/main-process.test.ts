@@ -48,6 +48,7 @@ async function startController(env: Record<string, string | undefined> = {}) {
     LIVEKIT_URL: livekit.url,
     RECORDING_OUTPUT_DIR: outputDir,
     FIREBASE_DATABASE_EMULATOR_HOST: process.env.FIREBASE_DATABASE_EMULATOR_HOST,
+    FIREBASE_STORAGE_EMULATOR_HOST: process.env.FIREBASE_STORAGE_EMULATOR_HOST,
     FIREBASE_AUTH_EMULATOR_HOST: inject('authEmulatorHost'),
     ...env,
   });
@@ -89,7 +90,7 @@ describe('the controller process', () => {
     });
     expect(health.body).toEqual({
       status: 'ok',
-      checks: ['database', 'livekit', 'recordings_dir'].map((name) => ({
+      checks: ['database', 'livekit', 'recordings_dir', 'storage'].map((name) => ({
         name,
         ok: true,
         ms: expect.any(Number),

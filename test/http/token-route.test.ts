@@ -126,3 +126,57 @@ describe('POST /token', () => {
     expect(['invalid_json', 'invalid_request']).toContain(response.json().error.code);
   });
 });
+
+describe('rate limits on POST /token', () => {
+  it('answers 429 rate_limited with Retry-After once one identity exceeds its limit', async () => {
+    const limited = await startTestServer({ RATE_LIMIT_PER_IDENTITY_PER_MINUTE: '2' });
+    await limited.app.register(tokenRoutes, {
+      livekit: limited.config.livekit,
+      tokens: limited.config.tokens,
+    });
+    try {
+      const user = await signUpUser();
+      const other = await signUpUser();
+      const ask = (idToken: string) =>
+        limited.app.inject({
+          method: 'POST',
+          url: '/token',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${idToken}` },
+          payload: { roomUrl },
+        });
+      expect((await ask(user.idToken)).statusCode).toBe(200);
+      expect((await ask(user.idToken)).statusCode).toBe(200);
+      const third = await ask(user.idToken);
+      expect(third.statusCode).toBe(429);
+      expect(third.json().error.code).toBe('rate_limited');
+      expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
+      // Another user is not held back by the first one's limit.
+      expect((await ask(other.idToken)).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('limits one address before authentication, so guessing keys is slowed too', async () => {
+    const limited = await startTestServer({ RATE_LIMIT_PER_IP_PER_MINUTE: '3' });
+    await limited.app.register(tokenRoutes, {
+      livekit: limited.config.livekit,
+      tokens: limited.config.tokens,
+    });
+    try {
+      const guess = () =>
+        limited.app.inject({
+          method: 'POST',
+          url: '/token',
+          headers: { 'content-type': 'application/json', 'x-api-key': 'guess' },
+          payload: { roomUrl, identity: 'x' },
+        });
+      for (let attempt = 0; attempt < 3; attempt++) expect((await guess()).statusCode).toBe(401);
+      const blocked = await guess();
+      expect(blocked.statusCode).toBe(429);
+      expect(blocked.headers['retry-after']).toBeDefined();
+    } finally {
+      await limited.close();
+    }
+  });
+});
