@@ -5,12 +5,20 @@
 export class AppError extends Error {
   readonly code: string;
   readonly statusCode: number;
+  /** Machine-readable context a client can act on (e.g. the recording that holds a room). */
+  readonly details: unknown;
 
-  constructor(code: string, statusCode: number, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: string,
+    statusCode: number,
+    message: string,
+    options?: { cause?: unknown; details?: unknown },
+  ) {
     super(message, options);
     this.name = 'AppError';
     this.code = code;
     this.statusCode = statusCode;
+    this.details = options?.details;
   }
 }
 

@@ -51,9 +51,10 @@ interface Envelope {
 /** Pure: which status and body an error becomes. Unknown errors never leak their message. */
 export function toErrorEnvelope(error: FastifyError | Error): Envelope {
   if (error instanceof AppError) {
+    const details = error.details === undefined ? {} : { details: error.details };
     return {
       statusCode: error.statusCode,
-      body: { error: { code: error.code, message: error.message } },
+      body: { error: { code: error.code, message: error.message, ...details } },
     };
   }
   if (hasZodFastifySchemaValidationErrors(error)) {

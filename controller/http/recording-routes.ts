@@ -139,6 +139,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
             'already_recording',
             409,
             `This room is already being recorded (recording ${active}, ${record.status})`,
+            { details: { activeRecording: { recordingId: active, status: record.status } } },
           );
         }
       }

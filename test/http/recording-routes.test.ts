@@ -21,7 +21,7 @@ interface ResponseBody {
   readonly recordingId: string;
   readonly roomKey?: string;
   readonly status?: string;
-  readonly error: { readonly code: string; readonly message: string };
+  readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };
   readonly recordings: readonly { readonly recordingId: string }[];
   readonly nextBefore?: string;
 }
@@ -95,6 +95,9 @@ describe('POST /recordings/start and /recordings/stop', () => {
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe('already_recording');
     expect(second.body.error.message).toContain(first.body.recordingId);
+    expect(second.body.error.details).toEqual({
+      activeRecording: { recordingId: first.body.recordingId, status: expect.any(String) },
+    });
   });
 
   it('answers 404 to a stop in a room with no active recording', async () => {

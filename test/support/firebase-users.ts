@@ -47,3 +47,23 @@ export function unsignedIdToken(claims: Record<string, unknown>): string {
   };
   return `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(payload)}.`;
 }
+
+/**
+ * Revokes every token the user holds now, as `revokeRefreshTokens` does, but with a cutoff a
+ * minute ahead: tokens minted in the same second as a revocation would otherwise still pass.
+ */
+export async function revokeTokens(uid: string): Promise<void> {
+  const projectId = inject('firebaseProjectId');
+  const response = await fetch(
+    `http://${inject('authEmulatorHost')}/identitytoolkit.googleapis.com/v1/projects/${projectId}/accounts:update`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer owner' },
+      body: JSON.stringify({
+        localId: uid,
+        validSince: String(Math.floor(Date.now() / 1000) + 60),
+      }),
+    },
+  );
+  if (!response.ok) throw new Error(`revoking failed: ${response.status} ${await response.text()}`);
+}
