@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startLivekitEmulator } from '../livekit/index.js';
 import { startRtdbEmulator } from '../rtdb/index.js';
 import { startStorageEmulator } from '../storage/index.js';
 import { startAuthEmulator } from './auth-emulator.js';
@@ -65,11 +67,26 @@ const rtdbStarter: LocalServerStarter = {
   },
 };
 
+// Firebase has no LiveKit emulator, so this one always starts, with a key pair of its own.
+const livekitStarter: LocalServerStarter = {
+  name: 'livekit',
+  async start({ dir }) {
+    const apiKey = `API${randomBytes(6).toString('hex')}`;
+    const apiSecret = randomBytes(24).toString('base64url');
+    const livekit = await startLivekitEmulator({ keys: { [apiKey]: apiSecret }, outputDir: dir });
+    return {
+      env: { LIVEKIT_URL: livekit.url, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret },
+      stop: livekit.stop,
+    };
+  },
+};
+
 /** Every local server of the stack, in start order: a new emulator adds one entry. */
 export const LOCAL_SERVER_STARTERS: readonly LocalServerStarter[] = [
   authStarter,
   rtdbStarter,
   storageStarter,
+  livekitStarter,
 ];
 
 export interface LocalServersOptions {

@@ -1,3 +1,4 @@
+import { RoomServiceClient } from 'livekit-server-sdk';
 import { describe, expect, it } from 'vitest';
 import {
   LOCAL_SERVER_STARTERS,
@@ -6,6 +7,7 @@ import {
 } from '../../../emulators/harness/local-servers.js';
 
 const storageOnly = LOCAL_SERVER_STARTERS.filter((starter) => starter.name === 'storage');
+const firebaseStarters = LOCAL_SERVER_STARTERS.filter((starter) => starter.name !== 'livekit');
 
 describe('startLocalServers', () => {
   it('starts a storage server and returns the variables the SDKs honour', async () => {
@@ -25,8 +27,9 @@ describe('startLocalServers', () => {
     }
   });
 
-  it('uses servers whose variables are already set (firebase emulators:exec) and starts none', async () => {
+  it('uses servers whose variables are already set (firebase emulators:exec) and starts none of those', async () => {
     const servers = await startLocalServers({
+      starters: firebaseStarters,
       projectId: 'demo-harness',
       env: {
         FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9099',
@@ -43,6 +46,23 @@ describe('startLocalServers', () => {
       STORAGE_EMULATOR_HOST: 'http://127.0.0.1:9199',
     });
     await servers.stop();
+  });
+
+  it('always starts LiveKit, which Firebase has no emulator for, with a key pair the SDK accepts', async () => {
+    const servers = await startLocalServers({
+      projectId: 'demo-harness',
+      env: { FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9099' },
+      starters: LOCAL_SERVER_STARTERS.filter((starter) => starter.name === 'livekit'),
+    });
+    try {
+      expect(servers.started).toEqual(['livekit']);
+      const { LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET } = servers.env;
+      const rooms = new RoomServiceClient(LIVEKIT_URL ?? '', LIVEKIT_API_KEY, LIVEKIT_API_SECRET);
+      await rooms.createRoom({ name: 'harness-room' });
+      expect((await rooms.listRooms()).map((room) => room.name)).toEqual(['harness-room']);
+    } finally {
+      await servers.stop();
+    }
   });
 
   it('stops what it started when a later server fails to start', async () => {
