@@ -10,7 +10,12 @@ import {
   type RecordingRecord,
   recordingRecordSchema,
 } from './recording-record.js';
-import { canTransition, isFinalStatus, type RecordingStatus } from './recording-status.js';
+import {
+  canReopenUpload,
+  canTransition,
+  isFinalStatus,
+  type RecordingStatus,
+} from './recording-status.js';
 
 export interface RecordingRef {
   readonly roomKey: string;
@@ -112,6 +117,41 @@ export class RecordingStore {
     this.logger.info({ ...ref, status: to, errorCode: change.error?.code }, `recording ${to}`);
     await this.followRoomLock(ref, record);
     return { applied: true, record };
+  }
+
+  /**
+   * The one way out of a final status: a record that failed only because its upload ran out of
+   * retries (its file kept on disk) goes back to `uploading` for the next reconciliation to try
+   * again (issue 8). Any other failure stays final.
+   */
+  async reopenFailedUpload(ref: RecordingRef): Promise<TransitionOutcome> {
+    let refusal: TransitionRefusal | undefined;
+    const result = await serverTransaction(
+      this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
+      (current: unknown) => {
+        refusal = undefined;
+        if (current === null) {
+          refusal = { applied: false, reason: 'missing' };
+          return null;
+        }
+        const parsed = recordingRecordSchema.safeParse(current);
+        if (!parsed.success) {
+          refusal = { applied: false, reason: 'malformed' };
+          return undefined;
+        }
+        if (!canReopenUpload(parsed.data)) {
+          refusal = { applied: false, reason: 'not_allowed', record: parsed.data };
+          return undefined;
+        }
+        const { error: _failure, ...rest } = current as Json;
+        return { ...rest, status: 'uploading', updatedAt: ServerValue.TIMESTAMP };
+      },
+    );
+    if (!result.committed || refusal !== undefined) {
+      return refusal ?? { applied: false, reason: 'missing' };
+    }
+    this.logger.info({ ...ref, status: 'uploading' }, 'recording upload retried after failure');
+    return { applied: true, record: recordingRecordSchema.parse(result.snapshot.val()) };
   }
 
   /** Writes controller fields (egress id, progress) on a record that is not final. */
