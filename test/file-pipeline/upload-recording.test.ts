@@ -76,4 +76,31 @@ describe('a finished recording file', () => {
     }
     await controller.stop();
   });
+
+  it('deletes the local file after upload when DELETE_LOCAL_AFTER_UPLOAD is on', async () => {
+    const controller = await stack.startController({ DELETE_LOCAL_AFTER_UPLOAD: 'true' });
+    const { roomKey, recordingId, alice } = await recordBriefly(stack);
+    const uploaded = await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled);
+    expect(uploaded.status).toBe('uploaded');
+    const path = recordingFile(stack, roomKey, recordingId);
+    await expect.poll(() => existsSync(path), { timeout: 10_000 }).toBe(false);
+    expect(existsSync(path.replace(/\.mp4$/, '.upload.json'))).toBe(false);
+    const response = await fetch(String(uploaded.downloadUrl));
+    expect((await response.arrayBuffer()).byteLength).toBe(uploaded.sizeBytes);
+    await controller.stop();
+  });
+
+  it('gives a V4 signed link that returns the file when DOWNLOAD_URL_MODE=signed', async () => {
+    const controller = await stack.startController({ DOWNLOAD_URL_MODE: 'signed' });
+    const { roomKey, recordingId, alice } = await recordBriefly(stack);
+    const uploaded = await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled);
+    expect(uploaded.status).toBe('uploaded');
+    const url = new URL(String(uploaded.downloadUrl));
+    expect(url.searchParams.get('X-Goog-Algorithm')).toBe('GOOG4-RSA-SHA256');
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    const downloaded = new Uint8Array(await response.arrayBuffer());
+    expect(sha256(downloaded)).toBe(await sha256OfFile(recordingFile(stack, roomKey, recordingId)));
+    await controller.stop();
+  });
 });
