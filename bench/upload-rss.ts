@@ -71,8 +71,8 @@ for (const mib of sizes.length > 0 ? sizes : [256, 1024]) {
   await upload(path, size);
   clearInterval(sampler);
   const seconds = (performance.now() - started) / 1000;
-  console.log(
-    `${mib} MiB: RSS baseline ${(baseline / MIB).toFixed(1)} MiB, peak ${(peak / MIB).toFixed(1)} MiB, growth ${((peak - baseline) / MIB).toFixed(1)} MiB, ${(mib / seconds).toFixed(0)} MiB/s`,
+  process.stdout.write(
+    `${mib} MiB: RSS baseline ${(baseline / MIB).toFixed(1)} MiB, peak ${(peak / MIB).toFixed(1)} MiB, growth ${((peak - baseline) / MIB).toFixed(1)} MiB, ${(mib / seconds).toFixed(0)} MiB/s\n`,
   );
   await rm(path);
 }

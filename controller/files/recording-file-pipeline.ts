@@ -5,6 +5,7 @@ import { recordingFileName, storageObjectName } from '../../common/recording-pat
 import type { DownloadUrlMode } from '../config/load-config.js';
 import { recordingOfPath } from '../egress/recording-of-egress.js';
 import type { Logger } from '../logging/logger.js';
+import type { RecordingStatus } from '../records/recording-status.js';
 import type { RecordingRef, RecordingStore } from '../records/recording-store.js';
 import { downloadUrl } from '../upload/download-url.js';
 import { localFileCrc32c } from '../upload/local-file-checksum.js';
@@ -37,6 +38,8 @@ export interface RecordingFilePipelineOptions {
   readonly settleMs: number;
 }
 
+const UNFINISHED_UPLOADS: ReadonlySet<RecordingStatus> = new Set(['processing', 'uploading']);
+
 /** A file in the output directory that belongs to no recording we could upload it for. */
 export interface UnmatchedFile {
   readonly path: string;
@@ -68,9 +71,10 @@ export class RecordingFilePipeline {
 
   async start(): Promise<void> {
     await this.watcher?.start();
-    await this.scan();
     this.scanTimer = setInterval(() => void this.scan(), this.options.scanIntervalMs);
     this.scanTimer.unref();
+    await this.scan();
+    await this.reconcileRecords();
   }
 
   /** Stops finding files and abandons running uploads where they are: a restart resumes them. */
@@ -89,6 +93,15 @@ export class RecordingFilePipeline {
   /** Files that are kept but will not be uploaded, for operators (`/health` details, logs). */
   unmatchedFiles(): UnmatchedFile[] {
     return [...this.unmatched].map(([path, reason]) => ({ path, reason }));
+  }
+
+  /**
+   * Start-up: every record whose file should be on its way (or whose upload gave up) is driven
+   * on, so one whose file is gone ends `failed: file_missing` instead of waiting forever.
+   */
+  private async reconcileRecords(): Promise<void> {
+    const refs = await this.options.store.listInStatus(UNFINISHED_UPLOADS);
+    for (const ref of refs) void this.run(ref, 'scan');
   }
 
   /** Every recording file on disk, looked at again. */

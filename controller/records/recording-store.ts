@@ -59,6 +59,24 @@ export class RecordingStore {
     return parsed.success ? parsed.data : undefined;
   }
 
+  /**
+   * Every record in one of `statuses`, across rooms. Reads the whole `recordings` tree, so it is
+   * meant for start-up reconciliation, not for a loop.
+   */
+  async listInStatus(statuses: ReadonlySet<RecordingStatus>): Promise<RecordingRef[]> {
+    const all = (await this.db.ref('recordings').get()).val() as unknown;
+    if (!isObject(all)) return [];
+    const refs: RecordingRef[] = [];
+    for (const [roomKey, room] of Object.entries(all)) {
+      if (!isObject(room)) continue;
+      for (const [recordingId, value] of Object.entries(room)) {
+        const parsed = recordingRecordSchema.safeParse(value);
+        if (parsed.success && statuses.has(parsed.data.status)) refs.push({ roomKey, recordingId });
+      }
+    }
+    return refs;
+  }
+
   /** Moves the record to `to` (with controller fields) if the table allows it from where it is. */
   async transition(
     ref: RecordingRef,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
@@ -10,7 +11,7 @@ import { ObservedProcess, PROJECT_ROOT } from '../support/controller-process.js'
 import { useOwnStorageEmulator } from '../support/own-storage-emulator.js';
 import { RecordingStack } from '../support/recording-stack.js';
 import { validEnv } from '../support/test-env.js';
-import { sha256, sha256OfFile } from './file-pipeline-support.js';
+import { FAST_FILES, sha256, sha256OfFile } from './file-pipeline-support.js';
 import { writeSyntheticMp4 } from './synthetic-mp4.js';
 
 const storage = useOwnStorageEmulator();
@@ -55,7 +56,7 @@ async function spawnController(): Promise<ObservedProcess> {
 }
 
 /** A record the egress finished (processing) and its file on disk, as a crash leaves them. */
-async function finishedRecording(sizeBytes: number) {
+async function finishedRecording(sizeBytes: number | undefined) {
   const { roomUrl, roomKey } = RecordingStack.room();
   const recordingId = `-${randomBytes(14).toString('base64url').slice(0, 19)}`;
   const app = initializeApp(
@@ -71,7 +72,7 @@ async function finishedRecording(sizeBytes: number) {
   });
   await mkdir(join(stack.outputDir, roomKey), { recursive: true });
   const path = join(stack.outputDir, roomKey, `${recordingId}.mp4`);
-  await writeSyntheticMp4(path, sizeBytes);
+  if (sizeBytes !== undefined) await writeSyntheticMp4(path, sizeBytes);
   return { roomKey, recordingId, path, db, close: () => deleteApp(app) };
 }
 
@@ -131,6 +132,40 @@ describe('a controller killed during an upload', () => {
     expect(uploads.some((request) => /^bytes [1-9]\d*-/.test(request.contentRange ?? ''))).toBe(
       true,
     );
+    await recording.close();
+  });
+});
+
+describe('start-up reconciliation', () => {
+  it('fails a processing record whose file is gone with file_missing', async () => {
+    const recording = await finishedRecording(undefined);
+    const controller = await stack.startController({}, FAST_FILES);
+    const failed = await waitForStatus(
+      recording.db,
+      `recordings/${recording.roomKey}/${recording.recordingId}`,
+      'failed',
+    );
+    expect(failed.error).toMatchObject({ code: 'file_missing' });
+    await controller.stop();
+    await recording.close();
+  });
+
+  it('uploads a file finished while no controller ran, and reports files without a record', async () => {
+    const recording = await finishedRecording(2 * MIB);
+    const orphan = join(stack.outputDir, 'some-room', `${'x'.repeat(20)}.mp4`);
+    await mkdir(join(stack.outputDir, 'some-room'), { recursive: true });
+    await writeSyntheticMp4(orphan, 1_000);
+    const controller = await stack.startController({}, FAST_FILES);
+    await waitForStatus(
+      recording.db,
+      `recordings/${recording.roomKey}/${recording.recordingId}`,
+      'uploaded',
+    );
+    await expect
+      .poll(() => controller.log.entries().some((entry) => entry.path === orphan))
+      .toBe(true);
+    expect(existsSync(orphan)).toBe(true);
+    await controller.stop();
     await recording.close();
   });
 });
