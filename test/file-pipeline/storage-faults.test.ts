@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { useOwnStorageEmulator } from '../support/own-storage-emulator.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
@@ -117,5 +117,32 @@ describe('an upload that keeps failing', () => {
     );
     expect(uploaded.error).toBeUndefined();
     expect(uploaded.sizeBytes).toBeGreaterThan(0);
+  });
+
+  it('finishes an upload whose local file is deleted mid-way, with the bytes it had', async () => {
+    const stall = storage().emulator.faults.stallUploadAfterBytes(1_000);
+    const { roomKey, recordingId, alice } = await recordBriefly(stack);
+    await stall.reached;
+    const path = recordingFile(stack, roomKey, recordingId);
+    const before = await sha256OfFile(path);
+    await rm(path);
+    stall.release();
+    const record = await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled, 30_000);
+    expect(record.status).toBe('uploaded');
+    const name = `recordings/${roomKey}/${recordingId}.mp4`;
+    expect(sha256(await storage().emulator.readObject(bucketName(), name))).toBe(before);
+  });
+
+  it('abandons a silently stalled upload after the stall timeout and resumes it', async () => {
+    const stall = storage().emulator.faults.stallUploadAfterBytes(1_000);
+    const { record, path, stored } = await recordAndSettle();
+    await stall.reached;
+    expect(record.status).toBe('uploaded');
+    expect(await stored()).toBe(await sha256OfFile(path));
+    expect(
+      controller.log
+        .entries()
+        .some((entry) => (entry.err as { code?: string } | undefined)?.code === 'upload_stalled'),
+    ).toBe(true);
   });
 });
