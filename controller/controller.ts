@@ -37,6 +37,8 @@ export interface FilePipelineSettings {
   readonly watch: boolean;
   readonly settleMs: number;
   readonly progressIntervalMs: number;
+  /** How long a `failed: upload_failed` record rests before a scan tries its upload again. */
+  readonly reopenAfterMs: number;
   readonly retry: UploadRetryPolicy;
 }
 
@@ -46,6 +48,7 @@ export const DEFAULT_FILE_PIPELINE: FilePipelineSettings = {
   // Egress writes at least once a second while recording; two quiet seconds mean it is done.
   settleMs: 2_000,
   progressIntervalMs: 1_000,
+  reopenAfterMs: 5 * 60_000,
   retry: { retries: 6, minTimeoutMs: 1_000, maxTimeoutMs: 60_000, stallTimeoutMs: 120_000 },
 };
 
@@ -118,6 +121,7 @@ export async function createController(
         downloadUrlMode: config.recording.downloadUrlMode,
         retry: fileSettings.retry,
         progressIntervalMs: fileSettings.progressIntervalMs,
+        reopenAfterMs: fileSettings.reopenAfterMs,
         scanIntervalMs: config.recording.reconcileIntervalMs,
         watch: fileSettings.watch,
         settleMs: fileSettings.settleMs,

@@ -31,6 +31,8 @@ export interface RecordingFilePipelineOptions {
   readonly retry: UploadRetryPolicy;
   /** The bound on `progress` writes: at most one per interval, never one per chunk. */
   readonly progressIntervalMs: number;
+  /** A failed upload is retried by a scan only once it has rested this long (no flapping). */
+  readonly reopenAfterMs: number;
   /** How often files on disk are looked at again (watchers miss events; failed uploads retry). */
   readonly scanIntervalMs: number;
   /** false: only `egress_ended` and the scans find finished files. */
@@ -208,6 +210,8 @@ export class RecordingFilePipeline {
       await store.transition(ref, 'processing', { fields: { sizeBytes: size } });
     }
     if (action.kind === 'reopen_then_upload') {
+      const failedAt = record?.updatedAt ?? 0;
+      if (Date.now() - failedAt < this.options.reopenAfterMs) return;
       const reopened = await store.reopenFailedUpload(ref);
       if (!reopened.applied) return;
     }

@@ -10,6 +10,7 @@ export const FAST_FILES: Partial<FilePipelineSettings> = {
   watch: true,
   settleMs: 400,
   progressIntervalMs: 200,
+  reopenAfterMs: 0,
   retry: { retries: 4, minTimeoutMs: 50, maxTimeoutMs: 200, stallTimeoutMs: 5_000 },
 };
 
