@@ -129,7 +129,7 @@ export class RecordingFilePipeline {
     const ref = recordingOfPath(relative(this.options.outputDir, path).split(sep).join('/'));
     if (
       ref === undefined ||
-      join(this.options.outputDir, recordingFileName(ref.roomKey, ref.recordingId)) !== path
+      join(this.options.outputDir, recordingFileName(ref.roomKey, ref.recordingId)) !== join(path)
     ) {
       this.noteUnmatched(path, 'not a <roomKey>/<recordingId>.mp4 name');
       return;
