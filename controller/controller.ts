@@ -1,3 +1,4 @@
+import { EgressStatus } from '@livekit/protocol';
 import type { App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
@@ -15,6 +16,7 @@ import { LivekitRecorder } from './egress/livekit-recorder.js';
 import { recordingOfEgress } from './egress/recording-of-egress.js';
 import { webhookRoutes } from './egress/webhook-routes.js';
 import { outputDirWritable } from './files/output-dir-readiness.js';
+import { RecordingFilePipeline } from './files/recording-file-pipeline.js';
 import { databaseConnected } from './firebase/database-readiness.js';
 import { storageReachable } from './firebase/storage-readiness.js';
 import { recordingRoutes } from './http/recording-routes.js';
@@ -23,9 +25,37 @@ import { tokenRoutes } from './http/token-routes.js';
 import type { Logger } from './logging/logger.js';
 import { Reconciler } from './reconcile/reconciler.js';
 import { RecordingStore } from './records/recording-store.js';
+import type { UploadRetryPolicy } from './upload/recording-upload.js';
 
 /** The bound on `POST /recordings/start?wait=started`: a start normally leaves `requested` in well under a second. */
 const START_WAIT_TIMEOUT_MS = 10_000;
+
+/** How the file pipeline behaves; tests shorten the waits and switch signals off. */
+export interface FilePipelineSettings {
+  /** false: no uploads at all (the record ends at `processing`). */
+  readonly enabled: boolean;
+  /** false: no chokidar watcher; egress_ended and the periodic scan alone find files. */
+  readonly watch: boolean;
+  readonly settleMs: number;
+  readonly progressIntervalMs: number;
+  /** How long a `failed: upload_failed` record rests before a scan tries its upload again. */
+  readonly reopenAfterMs: number;
+  readonly retry: UploadRetryPolicy;
+}
+
+export const DEFAULT_FILE_PIPELINE: FilePipelineSettings = {
+  enabled: true,
+  watch: true,
+  // Egress writes at least once a second while recording; two quiet seconds mean it is done.
+  settleMs: 2_000,
+  progressIntervalMs: 1_000,
+  reopenAfterMs: 5 * 60_000,
+  retry: { retries: 6, minTimeoutMs: 1_000, maxTimeoutMs: 60_000, stallTimeoutMs: 120_000 },
+};
+
+export interface ControllerOptions {
+  readonly files?: Partial<FilePipelineSettings>;
+}
 
 export interface Controller {
   readonly app: Server;
@@ -41,6 +71,7 @@ export async function createController(
   config: Config,
   logger: Logger,
   firebase: App,
+  options: ControllerOptions = {},
 ): Promise<Controller> {
   const db = getDatabase(firebase);
   const store = new RecordingStore(db, logger);
@@ -79,6 +110,26 @@ export async function createController(
     },
   });
 
+  // --- file pipeline (issue 8): finished files → Storage → `uploaded` with a link ---
+  const fileSettings = { ...DEFAULT_FILE_PIPELINE, ...options.files };
+  const files = fileSettings.enabled
+    ? new RecordingFilePipeline({
+        store,
+        bucket: getStorage(firebase).bucket(config.firebase.storageBucket),
+        logger: logger.child({ component: 'files' }),
+        outputDir: config.recording.outputDir,
+        deleteLocalAfterUpload: config.recording.deleteLocalAfterUpload,
+        downloadUrlMode: config.recording.downloadUrlMode,
+        retry: fileSettings.retry,
+        progressIntervalMs: fileSettings.progressIntervalMs,
+        reopenAfterMs: fileSettings.reopenAfterMs,
+        scanIntervalMs: config.recording.reconcileIntervalMs,
+        watch: fileSettings.watch,
+        settleMs: fileSettings.settleMs,
+      })
+    : undefined;
+  // --- end file pipeline ---
+
   const app = await buildServer({ config, logger, idTokenVerifier: getAuth(firebase) });
   await app.register(tokenRoutes, { livekit: config.livekit, tokens: config.tokens });
   await app.register(recordingRoutes, { db, waitTimeoutMs: START_WAIT_TIMEOUT_MS });
@@ -87,7 +138,10 @@ export async function createController(
     apiSecret: config.livekit.webhookApiSecret,
     onEgress: async (egress) => {
       const ref = recordingOfEgress(egress);
-      if (ref !== undefined) await applyEgressOutcome(actions, ref, egress);
+      if (ref === undefined) return;
+      await applyEgressOutcome(actions, ref, egress);
+      if (files !== undefined && egress.status === EgressStatus.EGRESS_COMPLETE)
+        void files.egressEnded(ref);
     },
   });
   app.readiness.register('database', databaseConnected(db));
@@ -99,6 +153,7 @@ export async function createController(
   app.addHook('onClose', async () => {
     await inbox.stop();
     await reconciler.stop();
+    await files?.stop();
   });
 
   return {
@@ -106,6 +161,9 @@ export async function createController(
     startWork() {
       inbox.start();
       reconciler.start();
+      void files?.start().catch((error: unknown) => {
+        logger.error({ err: error }, 'the recording file pipeline did not start');
+      });
     },
   };
 }

@@ -49,6 +49,18 @@ export function canTransition(from: RecordingStatus, to: RecordingStatus): boole
   return TRANSITIONS[from].includes(to);
 }
 
+/**
+ * The one exception to "final is final": `failed: upload_failed` keeps its file on disk and may go
+ * back to `uploading` when a later reconciliation retries it. Kept out of TRANSITIONS so that
+ * no ordinary `transition()` can leave `failed`; only `RecordingStore.reopenFailedUpload` uses it.
+ */
+export function canReopenUpload(record: {
+  readonly status: RecordingStatus;
+  readonly error?: { readonly code: string } | undefined;
+}): boolean {
+  return record.status === 'failed' && record.error?.code === 'upload_failed';
+}
+
 export class IllegalTransitionError extends Error {
   readonly code = 'illegal_transition';
 

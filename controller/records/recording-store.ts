@@ -10,7 +10,12 @@ import {
   type RecordingRecord,
   recordingRecordSchema,
 } from './recording-record.js';
-import { canTransition, isFinalStatus, type RecordingStatus } from './recording-status.js';
+import {
+  canReopenUpload,
+  canTransition,
+  isFinalStatus,
+  type RecordingStatus,
+} from './recording-status.js';
 
 export interface RecordingRef {
   readonly roomKey: string;
@@ -52,6 +57,24 @@ export class RecordingStore {
     const snapshot = await this.db.ref(recordingPath(ref.roomKey, ref.recordingId)).get();
     const parsed = recordingRecordSchema.safeParse(snapshot.val());
     return parsed.success ? parsed.data : undefined;
+  }
+
+  /**
+   * Every record in one of `statuses`, across rooms. Reads the whole `recordings` tree, so it is
+   * meant for start-up reconciliation, not for a loop.
+   */
+  async listInStatus(statuses: ReadonlySet<RecordingStatus>): Promise<RecordingRef[]> {
+    const all = (await this.db.ref('recordings').get()).val() as unknown;
+    if (!isObject(all)) return [];
+    const refs: RecordingRef[] = [];
+    for (const [roomKey, room] of Object.entries(all)) {
+      if (!isObject(room)) continue;
+      for (const [recordingId, value] of Object.entries(room)) {
+        const parsed = recordingRecordSchema.safeParse(value);
+        if (parsed.success && statuses.has(parsed.data.status)) refs.push({ roomKey, recordingId });
+      }
+    }
+    return refs;
   }
 
   /** Moves the record to `to` (with controller fields) if the table allows it from where it is. */
@@ -112,6 +135,41 @@ export class RecordingStore {
     this.logger.info({ ...ref, status: to, errorCode: change.error?.code }, `recording ${to}`);
     await this.followRoomLock(ref, record);
     return { applied: true, record };
+  }
+
+  /**
+   * The one way out of a final status: a record that failed only because its upload ran out of
+   * retries (its file kept on disk) goes back to `uploading` for the next reconciliation to try
+   * again (issue 8). Any other failure stays final.
+   */
+  async reopenFailedUpload(ref: RecordingRef): Promise<TransitionOutcome> {
+    let refusal: TransitionRefusal | undefined;
+    const result = await serverTransaction(
+      this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
+      (current: unknown) => {
+        refusal = undefined;
+        if (current === null) {
+          refusal = { applied: false, reason: 'missing' };
+          return null;
+        }
+        const parsed = recordingRecordSchema.safeParse(current);
+        if (!parsed.success) {
+          refusal = { applied: false, reason: 'malformed' };
+          return undefined;
+        }
+        if (!canReopenUpload(parsed.data)) {
+          refusal = { applied: false, reason: 'not_allowed', record: parsed.data };
+          return undefined;
+        }
+        const { error: _failure, ...rest } = current as Json;
+        return { ...rest, status: 'uploading', updatedAt: ServerValue.TIMESTAMP };
+      },
+    );
+    if (!result.committed || refusal !== undefined) {
+      return refusal ?? { applied: false, reason: 'missing' };
+    }
+    this.logger.info({ ...ref, status: 'uploading' }, 'recording upload retried after failure');
+    return { applied: true, record: recordingRecordSchema.parse(result.snapshot.val()) };
   }
 
   /** Writes controller fields (egress id, progress) on a record that is not final. */

@@ -20,7 +20,11 @@ import { inject } from 'vitest';
 import { startRecordingUpdate, stopRecordingUpdate } from '../../common/recording-commands.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import { type Config, loadConfig } from '../../controller/config/load-config.js';
-import { type Controller, createController } from '../../controller/controller.js';
+import {
+  type Controller,
+  createController,
+  type FilePipelineSettings,
+} from '../../controller/controller.js';
 import { initializeFirebase } from '../../controller/firebase/firebase-app.js';
 import { createLogger } from '../../controller/logging/logger.js';
 import { type LivekitEmulator, startLivekitEmulator } from '../../emulators/livekit/index.js';
@@ -34,6 +38,11 @@ export interface StackOptions {
   /** Extra controller environment (timeouts, intervals). */
   readonly env?: Record<string, string>;
   readonly livekit?: Partial<Parameters<typeof startLivekitEmulator>[0]>;
+  /**
+   * The controller's file pipeline. Off unless given, so suites about recording control see
+   * records end at `processing`; file-pipeline suites turn it on with short waits.
+   */
+  readonly files?: Partial<FilePipelineSettings>;
 }
 
 export interface RunningController {
@@ -106,7 +115,10 @@ export class RecordingStack {
   }
 
   /** Starts a controller; the LiveKit emulator sends its webhooks to the newest one. */
-  async startController(env: Record<string, string> = {}): Promise<RunningController> {
+  async startController(
+    env: Record<string, string> = {},
+    files: Partial<FilePipelineSettings> | undefined = this.options.files,
+  ): Promise<RunningController> {
     const config = loadConfig(
       validEnv({
         LIVEKIT_API_KEY: this.keys.apiKey,
@@ -128,6 +140,7 @@ export class RecordingStack {
       config,
       createLogger(config.log.level, log),
       firebase,
+      { files: files ?? { enabled: false } },
     );
     const address = await controller.app.listen({ host: '127.0.0.1', port: 0 });
     controller.startWork();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   assertTransition,
+  canReopenUpload,
   canTransition,
   FINAL_STATUSES,
   IllegalTransitionError,
@@ -64,5 +65,13 @@ describe('the recording transition table', () => {
       expect.objectContaining({ code: 'illegal_transition', from: 'uploaded', to: 'recording' }),
     );
     expect(() => assertTransition('requested', 'starting')).not.toThrow();
+  });
+
+  it('reopens only a failed upload, never another failure, and never through the table', () => {
+    expect(canReopenUpload({ status: 'failed', error: { code: 'upload_failed' } })).toBe(true);
+    expect(canReopenUpload({ status: 'failed', error: { code: 'file_incomplete' } })).toBe(false);
+    expect(canReopenUpload({ status: 'failed' })).toBe(false);
+    expect(canReopenUpload({ status: 'uploaded' })).toBe(false);
+    expect(canTransition('failed', 'uploading')).toBe(false);
   });
 });

@@ -1,0 +1,30 @@
+import type { DownloadUrlMode } from '../config/load-config.js';
+import type { StorageFile } from './storage-types.js';
+
+/** V4 signed URLs cannot outlive 7 days (storage.md §7.4). */
+export const SIGNED_URL_LIFETIME_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * The Firebase token URL, byte for byte what firebase-admin's `getDownloadURL` returns, built
+ * from the token we set (storage.md §7.3a): no request, and it works where `getDownloadURL`
+ * is refused (the real emulator under deny-all rules).
+ */
+export function tokenDownloadUrl(bucketName: string, objectName: string, token: string): string {
+  const base = process.env.STORAGE_EMULATOR_HOST || 'https://firebasestorage.googleapis.com';
+  return `${base}/v0/b/${bucketName}/o/${encodeURIComponent(objectName)}?alt=media&token=${token}`;
+}
+
+/** The link written into an uploaded record, as `DOWNLOAD_URL_MODE` asks (DESIGN §7). */
+export async function downloadUrl(
+  mode: DownloadUrlMode,
+  file: StorageFile,
+  token: string,
+): Promise<string> {
+  if (mode === 'token') return tokenDownloadUrl(file.bucket.name, file.name, token);
+  const [url] = await file.getSignedUrl({
+    version: 'v4',
+    action: 'read',
+    expires: Date.now() + SIGNED_URL_LIFETIME_MS,
+  });
+  return url;
+}

@@ -1,0 +1,9 @@
+import { createReadStream } from 'node:fs';
+import { CRC32C } from '@google-cloud/storage';
+
+/** The file's CRC32C in Storage's encoding (base64 of the big-endian value), read as a stream. */
+export async function localFileCrc32c(path: string): Promise<string> {
+  const crc = new CRC32C();
+  for await (const chunk of createReadStream(path)) crc.update(chunk as Buffer);
+  return crc.toString();
+}

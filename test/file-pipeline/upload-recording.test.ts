@@ -1,0 +1,106 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingStack } from '../support/recording-stack.js';
+import {
+  FAST_FILES,
+  hasStatus,
+  isSettled,
+  recordBriefly,
+  recordingFile,
+  sha256,
+  sha256OfFile,
+} from './file-pipeline-support.js';
+
+let stack: RecordingStack;
+
+beforeAll(async () => {
+  stack = await RecordingStack.start({ files: FAST_FILES });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('a finished recording file', () => {
+  it('goes processing → uploading → uploaded, and its download link returns exactly the file', async () => {
+    const controller = await stack.startController();
+    const { roomKey, recordingId, alice } = await recordBriefly(stack);
+    const seen = stack.watchStatuses(alice.db, roomKey, recordingId);
+    const uploaded = await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled);
+    seen.stop();
+    expect(uploaded.status).toBe('uploaded');
+    expect(seen.statuses.slice(-2)).toEqual(['uploading', 'uploaded']);
+    const path = recordingFile(stack, roomKey, recordingId);
+    expect(uploaded).toMatchObject({
+      storagePath: `recordings/${roomKey}/${recordingId}.mp4`,
+      sizeBytes: expect.any(Number),
+      durationMs: expect.any(Number),
+      downloadUrl: expect.stringContaining('token='),
+    });
+    const response = await fetch(String(uploaded.downloadUrl));
+    expect(response.status).toBe(200);
+    const downloaded = new Uint8Array(await response.arrayBuffer());
+    expect(downloaded.byteLength).toBe(uploaded.sizeBytes);
+    expect(sha256(downloaded)).toBe(await sha256OfFile(path));
+    expect(existsSync(path)).toBe(true);
+    await controller.stop();
+  });
+
+  it('is uploaded by the watcher alone when egress_ended is lost', async () => {
+    const controller = await stack.startController();
+    stack.livekit.controls.webhooks.addFault({ kind: 'drop', event: 'egress_ended' });
+    const { roomKey, recordingId, alice } = await recordBriefly(stack);
+    const uploaded = await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled);
+    expect(uploaded.status).toBe('uploaded');
+    await controller.stop();
+  });
+
+  it('is uploaded on egress_ended alone when the watcher is off', async () => {
+    const controller = await stack.startController({}, { ...FAST_FILES, watch: false });
+    const { roomKey, recordingId, alice } = await recordBriefly(stack);
+    const uploaded = await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled);
+    expect(uploaded.status).toBe('uploaded');
+    await controller.stop();
+  });
+
+  it('fails file_incomplete without a moov box, and keeps the file', async () => {
+    const controller = await stack.startController();
+    stack.livekit.controls.egress.setTruncatedFiles(true);
+    try {
+      const { roomKey, recordingId, alice } = await recordBriefly(stack);
+      const failed = await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('failed'));
+      expect(failed.error).toMatchObject({ code: 'file_incomplete' });
+      expect(existsSync(recordingFile(stack, roomKey, recordingId))).toBe(true);
+    } finally {
+      stack.livekit.controls.egress.setTruncatedFiles(false);
+    }
+    await controller.stop();
+  });
+
+  it('deletes the local file after upload when DELETE_LOCAL_AFTER_UPLOAD is on', async () => {
+    const controller = await stack.startController({ DELETE_LOCAL_AFTER_UPLOAD: 'true' });
+    const { roomKey, recordingId, alice } = await recordBriefly(stack);
+    const uploaded = await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled);
+    expect(uploaded.status).toBe('uploaded');
+    const path = recordingFile(stack, roomKey, recordingId);
+    await expect.poll(() => existsSync(path), { timeout: 10_000 }).toBe(false);
+    expect(existsSync(path.replace(/\.mp4$/, '.upload.json'))).toBe(false);
+    const response = await fetch(String(uploaded.downloadUrl));
+    expect((await response.arrayBuffer()).byteLength).toBe(uploaded.sizeBytes);
+    await controller.stop();
+  });
+
+  it('gives a V4 signed link that returns the file when DOWNLOAD_URL_MODE=signed', async () => {
+    const controller = await stack.startController({ DOWNLOAD_URL_MODE: 'signed' });
+    const { roomKey, recordingId, alice } = await recordBriefly(stack);
+    const uploaded = await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled);
+    expect(uploaded.status).toBe('uploaded');
+    const url = new URL(String(uploaded.downloadUrl));
+    expect(url.searchParams.get('X-Goog-Algorithm')).toBe('GOOG4-RSA-SHA256');
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    const downloaded = new Uint8Array(await response.arrayBuffer());
+    expect(sha256(downloaded)).toBe(await sha256OfFile(recordingFile(stack, roomKey, recordingId)));
+    await controller.stop();
+  });
+});
