@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { isSeq, parseDocument } from 'yaml';
 import type { Config } from '../controller/config/load-config.js';
 
 /**
@@ -42,7 +42,16 @@ export function renderLivekitYaml(template: string, config: Config): string {
     doc.setIn(['keys'], doc.createNode(keys));
     doc.setIn(['redis', 'address'], REDIS_ADDRESS);
     doc.setIn(['webhook', 'api_key'], config.livekit.webhookApiKey);
-    doc.setIn(['webhook', 'urls'], doc.createNode([controllerWebhookUrl(config)]));
+    // Further URLs written in the template (other controllers, when scaling out) are kept.
+    const listed = doc.getIn(['webhook', 'urls']);
+    const others = isSeq(listed)
+      ? listed.items.map(String).filter((url) => !url.includes('_PLACEHOLDER'))
+      : [];
+    const urls = [
+      controllerWebhookUrl(config),
+      ...others.filter((url) => url !== controllerWebhookUrl(config)),
+    ];
+    doc.setIn(['webhook', 'urls'], doc.createNode(urls));
   });
 }
 

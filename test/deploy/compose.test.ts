@@ -126,4 +126,19 @@ describe('docker-compose.yml', () => {
       if (name !== 'controller') expect(entry.healthcheck?.test.length, name).toBeGreaterThan(1);
     }
   });
+
+  it('is what docs/deployment.md describes: the same images and the ports LiveKit listens on', async () => {
+    const guide = await readFile('docs/deployment.md', 'utf8');
+    for (const name of ['redis', 'livekit', 'egress']) {
+      expect(guide, name).toContain(`\`${service(name).image}\``);
+    }
+    const livekit = parse(await readFile('livekit/livekit.yaml', 'utf8'));
+    expect(guide).toContain(`| ${livekit.rtc.tcp_port} | tcp |`);
+    expect(guide).toContain(
+      `| ${livekit.rtc.port_range_start}–${livekit.rtc.port_range_end} | udp |`,
+    );
+    expect(guide).toContain(
+      `tcp:${livekit.rtc.tcp_port},udp:${livekit.rtc.port_range_start}-${livekit.rtc.port_range_end}`,
+    );
+  });
 });

@@ -68,6 +68,18 @@ describe('rendering', () => {
     expect(livekit.webhook.api_key).toBe('WHkey');
   });
 
+  it('keeps further webhook URLs written in the template (other controllers)', () => {
+    const template = livekitTemplate.replace(
+      '    - CONTROLLER_WEBHOOK_URL_PLACEHOLDER',
+      '    - CONTROLLER_WEBHOOK_URL_PLACEHOLDER\n    - http://10.128.0.5:8789/webhooks/livekit',
+    );
+    const livekit = parse(renderLivekitYaml(template, loadConfig(deploymentEnv())));
+    expect(livekit.webhook.urls).toEqual([
+      'http://controller:8789/webhooks/livekit',
+      'http://10.128.0.5:8789/webhooks/livekit',
+    ]);
+  });
+
   it('keeps the small-VM egress profile and the template comments', () => {
     const { egressYaml } = rendered(deploymentEnv());
     expect(parse(egressYaml).cpu_cost.room_composite_cpu_cost).toBeLessThanOrEqual(2);
