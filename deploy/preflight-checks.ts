@@ -62,6 +62,15 @@ export function privateKeyProblems(file: EnvFile): Problem[] {
 
 export function publicUrlProblems(env: Env): Problem[] {
   const host = text(env, 'LIVEKIT_HOST');
+  if (host === undefined && (text(env, 'LIVEKIT_URL') ?? text(env, 'LIVEKIT_WS_URL'))) {
+    return [
+      {
+        subject: 'LIVEKIT_HOST',
+        message:
+          'is required on the VM: browsers get it with every token, and LIVEKIT_URL / LIVEKIT_WS_URL is the internal address',
+      },
+    ];
+  }
   if (host === undefined || !/^(http|ws):\/\//.test(host)) return [];
   return [
     {

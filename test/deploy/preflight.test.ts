@@ -136,6 +136,15 @@ describe('preflight', () => {
     expect(subjects({ ...good, env: parseEnvFile(text) })).toEqual(['FIREBASE_PRIVATE_KEY']);
   });
 
+  it('names a missing public URL when only the internal LiveKit URL is set', () => {
+    const good = goodFiles();
+    const env = { ...good.values, LIVEKIT_URL: 'http://livekit:7880' };
+    delete (env as Record<string, string | undefined>).LIVEKIT_HOST;
+    expect(messages({ ...good, env: parseEnvFile(envFileText(env)) })).toEqual([
+      expect.stringMatching(/^LIVEKIT_HOST: is required on the VM/),
+    ]);
+  });
+
   it('names default and placeholder secrets', () => {
     const good = goodFiles();
     const env = { ...good.values, LIVEKIT_API_KEY: 'devkey', LIVEKIT_API_SECRET: 'secret' };
