@@ -2,6 +2,7 @@ import { parse } from 'yaml';
 import { envSchema } from '../controller/config/env-schema.js';
 import { ConfigError, loadConfig } from '../controller/config/load-config.js';
 import type { EnvFile } from './env-file.js';
+import { renderEgressYaml, renderLivekitYaml } from './render.js';
 
 /**
  * Preflight's rules: each a pure function from the configuration files' text to the problems
@@ -19,6 +20,8 @@ export interface DeploymentFiles {
   readonly livekitYaml: string | undefined;
   readonly egressYaml: string | undefined;
   readonly composeYaml: string;
+  /** The templates; given, preflight also names rendered files that configure would change. */
+  readonly templates?: { readonly livekitYaml: string; readonly egressYaml: string };
 }
 
 type Env = EnvFile['values'];
@@ -262,6 +265,28 @@ export function outputDirProblems(files: DeploymentFiles): Problem[] {
   return problems;
 }
 
+/** Rendered files that differ from what `npm run configure` renders now (edited or stale). */
+export function staleRenderProblems(files: DeploymentFiles): Problem[] {
+  if (files.templates === undefined) return [];
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(files.env.values);
+  } catch {
+    return []; // variableProblems names why
+  }
+  const pairs = [
+    [LIVEKIT, files.livekitYaml, renderLivekitYaml(files.templates.livekitYaml, config)],
+    [EGRESS, files.egressYaml, renderEgressYaml(files.templates.egressYaml, config)],
+  ] as const;
+  return pairs
+    .filter(([, rendered, expected]) => rendered !== undefined && rendered !== expected)
+    .map(([subject]) => ({
+      subject,
+      message:
+        'differs from what npm run configure renders from the template and the env file: edit the template, not this file, and run npm run configure',
+    }));
+}
+
 /** Every problem at once, in the order a reader fixes them. */
 export function preflight(files: DeploymentFiles): Problem[] {
   const env = files.env.values;
@@ -272,5 +297,6 @@ export function preflight(files: DeploymentFiles): Problem[] {
     ...weakSecretProblems(env),
     ...yamlProblems(files),
     ...outputDirProblems(files),
+    ...staleRenderProblems(files),
   ];
 }

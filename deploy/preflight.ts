@@ -22,6 +22,10 @@ async function main(): Promise<number> {
     livekitYaml: await read(PATHS.livekitRendered),
     egressYaml: await read(PATHS.egressRendered),
     composeYaml,
+    templates: {
+      livekitYaml: (await read(PATHS.livekitTemplate)) ?? '',
+      egressYaml: (await read(PATHS.egressTemplate)) ?? '',
+    },
   });
   if (problems.length === 0) {
     process.stdout.write('preflight: configuration is consistent\n');

@@ -145,6 +145,28 @@ describe('preflight', () => {
     ]);
   });
 
+  it('names a rendered file edited by hand or older than its template', () => {
+    const good = goodFiles();
+    const templates = { livekitYaml: livekitTemplate, egressYaml: egressTemplate };
+    expect(preflight({ ...good, templates })).toEqual([]);
+    const files = {
+      ...good,
+      templates: {
+        ...templates,
+        egressYaml: egressTemplate.replace('health_port: 9090', 'health_port: 9091'),
+      },
+      livekitYaml: `${good.livekitYaml}# tuned by hand\n`,
+    };
+    expect(messages(files)).toEqual([
+      expect.stringMatching(
+        /^livekit\/rendered\/livekit\.yaml: differs from what npm run configure renders/,
+      ),
+      expect.stringMatching(
+        /^livekit\/rendered\/egress\.yaml: differs from what npm run configure renders/,
+      ),
+    ]);
+  });
+
   it('names default and placeholder secrets', () => {
     const good = goodFiles();
     const env = { ...good.values, LIVEKIT_API_KEY: 'devkey', LIVEKIT_API_SECRET: 'secret' };
