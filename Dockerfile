@@ -1,0 +1,33 @@
+# The controller's image: built JavaScript, production dependencies only, non-root.
+# Node 24 is the current LTS; the tag is pinned to a patch release so rebuilds are repeatable.
+
+FROM node:24.11.1-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# npm runs no install scripts in this project (package.json "allowScripts").
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY controller ./controller
+COPY common ./common
+RUN npm run build
+
+FROM node:24.11.1-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+FROM node:24.11.1-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+# Recordings are mounted here; compose runs the container as the egress uid (docker-compose.yml).
+RUN mkdir -p /recordings && chown node:node /recordings
+USER node
+EXPOSE 8789
+# Liveness, not readiness: a Firebase or LiveKit outage must not get the controller restarted.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.CONTROL_PORT || 8789}/health/live`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/controller/main.js"]

@@ -1,0 +1,144 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { deploymentEnv, envFileText } from '../support/deploy-env.js';
+
+const run = promisify(execFile);
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  network_mode?: string;
+  extra_hosts?: string[];
+  cap_add?: string[];
+  stop_signal?: string;
+  stop_grace_period?: string;
+  init?: boolean;
+  user?: string;
+  restart?: string;
+  healthcheck?: { test: string[] };
+  logging?: { driver: string; options: Record<string, string> };
+  volumes?: string[];
+  entrypoint?: string[];
+  env_file?: string[];
+  depends_on?: Record<string, { condition: string }>;
+}
+
+const compose = parse(await readFile('docker-compose.yml', 'utf8')) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
+const services = compose.services;
+const service = (name: string): Service => {
+  const found = services[name];
+  if (found === undefined) throw new Error(`no service ${name}`);
+  return found;
+};
+const seconds = (duration: string | undefined) => {
+  const match = /^(\d+)(s|m)$/.exec(duration ?? '');
+  if (match === null) throw new Error(`not a duration: ${duration}`);
+  return Number(match[1]) * (match[2] === 'm' ? 60 : 1);
+};
+
+describe('docker-compose.yml', () => {
+  it('is a valid Compose file (docker-compose config)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'compose-'));
+    try {
+      await copyFile('docker-compose.yml', join(dir, 'docker-compose.yml'));
+      await writeFile(join(dir, '.env.livekit'), envFileText(deploymentEnv()));
+      const result = await run(
+        'docker-compose',
+        ['--env-file', '.env.livekit', 'config', '--quiet'],
+        { cwd: dir },
+      );
+      expect(result.stderr).toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs livekit, redis, egress and the controller, with a one-shot volume initialiser', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      ['controller', 'egress', 'livekit', 'recordings-init', 'redis'].sort(),
+    );
+  });
+
+  it('pins every image to a version, with egress and the server at a matching release', () => {
+    for (const [name, { image }] of Object.entries(services)) {
+      if (name === 'controller') continue;
+      expect(image, name).toMatch(/:v?\d+\.\d+\.\d+(-alpine)?$/);
+    }
+    expect(service('livekit').image).toBe('livekit/livekit-server:v1.13.5');
+    expect(service('egress').image).toBe('livekit/egress:v1.14.1');
+    expect(service('recordings-init').image).toBe(service('egress').image);
+  });
+
+  it('gives egress SYS_ADMIN and a SIGINT stop with time to finish the MP4', () => {
+    const egress = service('egress');
+    expect(egress.cap_add).toContain('SYS_ADMIN');
+    expect(egress.stop_signal).toBe('SIGINT');
+    expect(seconds(egress.stop_grace_period)).toBeGreaterThanOrEqual(60);
+    expect(egress.volumes).toContain('./livekit/rendered/egress.yaml:/etc/egress.yaml:ro');
+  });
+
+  it('builds the controller from the Dockerfile, with an init process and the env file', () => {
+    const controller = service('controller');
+    expect(controller.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
+    expect(controller.init).toBe(true);
+    expect(controller.env_file).toEqual(['.env.livekit']);
+  });
+
+  it('shares one recordings volume owned by the egress user, and runs the controller as that user', () => {
+    expect(Object.keys(compose.volumes)).toContain('recordings');
+    expect(service('egress').volumes).toContain('recordings:/recordings');
+    expect(service('controller').volumes).toContain('recordings:/recordings');
+    const init = service('recordings-init');
+    expect(init.user).toBe('0:0');
+    expect(init.entrypoint?.join(' ')).toContain('chown egress:root /recordings');
+    expect(service('controller').user).toMatch(/^\$\{EGRESS_UID:-1001\}:0$/);
+    for (const name of ['egress', 'controller']) {
+      expect(service(name).depends_on?.['recordings-init']?.condition).toBe(
+        'service_completed_successfully',
+      );
+    }
+  });
+
+  it('puts every long-running service on the host network, with the service names on loopback', () => {
+    for (const name of ['redis', 'livekit', 'egress', 'controller']) {
+      expect(service(name).network_mode, name).toBe('host');
+      expect(service(name).extra_hosts, name).toEqual(
+        expect.arrayContaining(['livekit:127.0.0.1', 'redis:127.0.0.1', 'controller:127.0.0.1']),
+      );
+    }
+    expect(service('redis').healthcheck?.test).toContain('ping');
+  });
+
+  it('restarts, health-checks and caps the logs of every long-running service', () => {
+    for (const name of ['redis', 'livekit', 'egress', 'controller']) {
+      const entry = service(name);
+      expect(entry.restart, name).toBe('unless-stopped');
+      expect(entry.logging?.options['max-size'], name).toMatch(/^\d+m$/);
+      // The controller's healthcheck is the image's HEALTHCHECK (dockerfile.test.ts).
+      if (name !== 'controller') expect(entry.healthcheck?.test.length, name).toBeGreaterThan(1);
+    }
+  });
+
+  it('is what docs/deployment.md describes: the same images and the ports LiveKit listens on', async () => {
+    const guide = await readFile('docs/deployment.md', 'utf8');
+    for (const name of ['redis', 'livekit', 'egress']) {
+      expect(guide, name).toContain(`\`${service(name).image}\``);
+    }
+    const livekit = parse(await readFile('livekit/livekit.yaml', 'utf8'));
+    expect(guide).toContain(`| ${livekit.rtc.tcp_port} | tcp |`);
+    expect(guide).toContain(
+      `| ${livekit.rtc.port_range_start}–${livekit.rtc.port_range_end} | udp |`,
+    );
+    expect(guide).toContain(
+      `tcp:${livekit.rtc.tcp_port},udp:${livekit.rtc.port_range_start}-${livekit.rtc.port_range_end}`,
+    );
+  });
+});
