@@ -110,7 +110,6 @@ export async function createController(
     },
   });
 
-  // --- file pipeline (issue 8): finished files → Storage → `uploaded` with a link ---
   const fileSettings = { ...DEFAULT_FILE_PIPELINE, ...options.files };
   const files = fileSettings.enabled
     ? new RecordingFilePipeline({
@@ -128,7 +127,6 @@ export async function createController(
         settleMs: fileSettings.settleMs,
       })
     : undefined;
-  // --- end file pipeline ---
 
   const app = await buildServer({ config, logger, idTokenVerifier: getAuth(firebase) });
   await app.register(tokenRoutes, { livekit: config.livekit, tokens: config.tokens });
@@ -150,6 +148,8 @@ export async function createController(
   });
   app.readiness.register('recordings_dir', outputDirWritable(config.recording.outputDir));
   app.readiness.register('storage', storageReachable(getStorage(firebase).bucket()));
+  // Files no record claims are kept, never uploaded blindly: operators see them here.
+  if (files !== undefined) app.readiness.describe('unmatched_files', () => files.unmatchedFiles());
   app.addHook('onClose', async () => {
     await inbox.stop();
     await reconciler.stop();

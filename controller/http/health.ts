@@ -7,6 +7,8 @@ export type ReadinessCheck = (signal: AbortSignal) => Promise<void>;
 
 export interface ReadinessRegistry {
   register(name: string, check: ReadinessCheck): void;
+  /** Adds facts for operators to the API-key view of /health; they never make it fail. */
+  describe(name: string, facts: () => unknown): void;
 }
 
 declare module 'fastify' {
@@ -51,10 +53,15 @@ async function runCheck(
 
 const health: FastifyPluginAsync<HealthOptions> = async (app, options) => {
   const checks = new Map<string, ReadinessCheck>();
+  const facts = new Map<string, () => unknown>();
   app.decorate('readiness', {
     register(name, check) {
       if (checks.has(name)) throw new Error(`readiness check "${name}" is already registered`);
       checks.set(name, check);
+    },
+    describe(name, describe) {
+      if (facts.has(name)) throw new Error(`health facts "${name}" are already registered`);
+      facts.set(name, describe);
     },
   } satisfies ReadinessRegistry);
 
@@ -69,7 +76,16 @@ const health: FastifyPluginAsync<HealthOptions> = async (app, options) => {
     const presented = request.headers['x-api-key'];
     const detailed = typeof presented === 'string' && apiKeyMatches(options.apiKey, presented);
     const failing = results.filter((result) => !result.ok);
-    const details = detailed ? { checks: results } : {};
+    const details = detailed
+      ? {
+          checks: results,
+          ...(facts.size === 0
+            ? {}
+            : {
+                facts: Object.fromEntries([...facts].map(([name, describe]) => [name, describe()])),
+              }),
+        }
+      : {};
     if (failing.length === 0) return { status: 'ok', ...details };
     for (const result of failing) {
       request.log.warn({ check: result.name, reason: result.message }, 'readiness check failed');

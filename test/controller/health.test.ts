@@ -66,6 +66,21 @@ describe('GET /health', () => {
   });
 });
 
+describe('facts in GET /health', () => {
+  it('shows registered facts to holders of the API key only, and never fails on them', async () => {
+    server.app.readiness.describe('unmatched_files', () => [
+      { path: '/recordings/x/y.mp4', reason: 'no record' },
+    ]);
+    const withKey = await health({ 'x-api-key': server.config.control.apiKey });
+    expect(withKey.statusCode).toBe(200);
+    expect(withKey.json().facts).toEqual({
+      unmatched_files: [{ path: '/recordings/x/y.mp4', reason: 'no record' }],
+    });
+    const withoutKey = await health();
+    expect(withoutKey.json()).toEqual({ status: 'ok' });
+  });
+});
+
 describe('GET /health/live', () => {
   it('answers 200 even while a dependency is down', async () => {
     server.app.readiness.register('livekit', async () => {

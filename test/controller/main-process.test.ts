@@ -95,6 +95,7 @@ describe('the controller process', () => {
         ok: true,
         ms: expect.any(Number),
       })),
+      facts: { unmatched_files: [] },
     });
     controller.child.kill('SIGTERM');
     const result = await controller.exited;
