@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAST_FILES, sha256, sha256OfFile } from '../file-pipeline/file-pipeline-support.js';
 import { signUpUser } from '../support/firebase-users.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 
@@ -7,7 +9,7 @@ let controller: RunningController;
 let apiKey: string;
 
 beforeAll(async () => {
-  stack = await RecordingStack.start();
+  stack = await RecordingStack.start({ files: FAST_FILES });
   controller = await stack.startController();
   apiKey = controller.config.control.apiKey;
 });
@@ -38,7 +40,7 @@ async function call(method: string, path: string, body: unknown, headers: Record
 const hasStatus = (status: string) => (record: Record<string, unknown>) => record.status === status;
 
 describe('POST /recordings/start and /recordings/stop', () => {
-  it('start and stop over HTTP reach processing exactly as commands from a client do', async () => {
+  it('start and stop over HTTP reach uploaded exactly as commands from a client do', async () => {
     const { roomUrl, roomKey } = RecordingStack.room();
     const user = await signUpUser();
     const viewer = await stack.participant();
@@ -55,15 +57,22 @@ describe('POST /recordings/start and /recordings/stop', () => {
 
     const stopped = await call('POST', '/recordings/stop', { roomUrl }, auth);
     expect(stopped).toEqual({ status: 202, body: { recordingId, roomKey, status: 'recording' } });
-    const processing = await stack.waitForRecord(
+    const uploaded = await stack.waitForRecord(
       viewer.db,
       roomKey,
       recordingId,
-      hasStatus('processing'),
+      hasStatus('uploaded'),
     );
     seen.stop();
-    expect(processing).toMatchObject({ requestedBy: user.uid, stopRequestedBy: user.uid, roomUrl });
-    expect(seen.statuses.slice(-3)).toEqual(['recording', 'stopping', 'processing']);
+    expect(uploaded).toMatchObject({ requestedBy: user.uid, stopRequestedBy: user.uid, roomUrl });
+    expect(seen.statuses).toContain('processing');
+    expect(seen.statuses.slice(-2)).toEqual(['uploading', 'uploaded']);
+    // The link everyone in the room sees serves exactly the recorded file.
+    const download = await fetch(String(uploaded.downloadUrl));
+    expect(download.status).toBe(200);
+    expect(sha256(Buffer.from(await download.arrayBuffer()))).toBe(
+      await sha256OfFile(join(stack.outputDir, roomKey, `${recordingId}.mp4`)),
+    );
 
     const again = await call('POST', '/recordings/stop', { roomUrl, recordingId }, auth);
     expect(again.status).toBe(409);
