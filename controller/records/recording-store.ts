@@ -83,6 +83,64 @@ export class RecordingStore {
     to: RecordingStatus,
     change: { readonly fields?: ControllerFields; readonly error?: RecordingError } = {},
   ): Promise<TransitionOutcome> {
+    const outcome = await this.rewrite(ref, (record, current) => {
+      if (record.status === to) return { refuse: { applied: false, reason: 'already', record } };
+      if (!canTransition(record.status, to)) {
+        return { refuse: { applied: false, reason: 'not_allowed', record } };
+      }
+      return {
+        write: {
+          ...current,
+          ...withoutUndefined(change.fields ?? {}),
+          ...(change.error === undefined ? {} : { error: change.error }),
+          status: to,
+          updatedAt: ServerValue.TIMESTAMP,
+        },
+      };
+    });
+    if (!outcome.applied) {
+      const log = outcome.reason === 'already' ? this.logger.debug : this.logger.info;
+      log.call(
+        this.logger,
+        { ...ref, to, reason: outcome.reason, status: outcome.record?.status },
+        'recording transition not applied',
+      );
+      return outcome;
+    }
+    this.logger.info({ ...ref, status: to, errorCode: change.error?.code }, `recording ${to}`);
+    await this.followRoomLock(ref, outcome.record);
+    return outcome;
+  }
+
+  /**
+   * The one way out of a final status: a record that failed only because its upload ran out of
+   * retries (its file kept on disk) goes back to `uploading` for the next reconciliation to try
+   * again (issue 8). Any other failure stays final.
+   */
+  async reopenFailedUpload(ref: RecordingRef): Promise<TransitionOutcome> {
+    const outcome = await this.rewrite(ref, (record, current) => {
+      if (!canReopenUpload(record))
+        return { refuse: { applied: false, reason: 'not_allowed', record } };
+      const { error: _failure, ...rest } = current;
+      return { write: { ...rest, status: 'uploading', updatedAt: ServerValue.TIMESTAMP } };
+    });
+    if (outcome.applied) {
+      this.logger.info({ ...ref, status: 'uploading' }, 'recording upload retried after failure');
+    }
+    return outcome;
+  }
+
+  /**
+   * One transaction over a record: `decide` sees it parsed and raw, and either rewrites it or
+   * refuses. A missing or malformed record is refused before `decide` runs.
+   */
+  private async rewrite(
+    ref: RecordingRef,
+    decide: (
+      record: RecordingRecord,
+      current: Json,
+    ) => { write: Json } | { refuse: TransitionRefusal },
+  ): Promise<TransitionOutcome> {
     let refusal: TransitionRefusal | undefined;
     const result = await serverTransaction(
       this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
@@ -98,77 +156,17 @@ export class RecordingStore {
           refusal = { applied: false, reason: 'malformed' };
           return undefined;
         }
-        const record = parsed.data;
-        if (record.status === to) {
-          refusal = { applied: false, reason: 'already', record };
+        const decision = decide(parsed.data, current as Json);
+        if ('refuse' in decision) {
+          refusal = decision.refuse;
           return undefined;
         }
-        if (!canTransition(record.status, to)) {
-          refusal = { applied: false, reason: 'not_allowed', record };
-          return undefined;
-        }
-        return {
-          ...(current as Json),
-          ...withoutUndefined(change.fields ?? {}),
-          ...(change.error === undefined ? {} : { error: change.error }),
-          status: to,
-          updatedAt: ServerValue.TIMESTAMP,
-        };
-      },
-    );
-    if (!result.committed || refusal !== undefined) {
-      const outcome: TransitionRefusal = refusal ?? { applied: false, reason: 'missing' };
-      const log = outcome.reason === 'already' ? this.logger.debug : this.logger.info;
-      log.call(
-        this.logger,
-        {
-          ...ref,
-          to,
-          reason: outcome.reason,
-          status: outcome.applied ? undefined : outcome.record?.status,
-        },
-        'recording transition not applied',
-      );
-      return outcome;
-    }
-    const record = recordingRecordSchema.parse(result.snapshot.val());
-    this.logger.info({ ...ref, status: to, errorCode: change.error?.code }, `recording ${to}`);
-    await this.followRoomLock(ref, record);
-    return { applied: true, record };
-  }
-
-  /**
-   * The one way out of a final status: a record that failed only because its upload ran out of
-   * retries (its file kept on disk) goes back to `uploading` for the next reconciliation to try
-   * again (issue 8). Any other failure stays final.
-   */
-  async reopenFailedUpload(ref: RecordingRef): Promise<TransitionOutcome> {
-    let refusal: TransitionRefusal | undefined;
-    const result = await serverTransaction(
-      this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
-      (current: unknown) => {
-        refusal = undefined;
-        if (current === null) {
-          refusal = { applied: false, reason: 'missing' };
-          return null;
-        }
-        const parsed = recordingRecordSchema.safeParse(current);
-        if (!parsed.success) {
-          refusal = { applied: false, reason: 'malformed' };
-          return undefined;
-        }
-        if (!canReopenUpload(parsed.data)) {
-          refusal = { applied: false, reason: 'not_allowed', record: parsed.data };
-          return undefined;
-        }
-        const { error: _failure, ...rest } = current as Json;
-        return { ...rest, status: 'uploading', updatedAt: ServerValue.TIMESTAMP };
+        return decision.write;
       },
     );
     if (!result.committed || refusal !== undefined) {
       return refusal ?? { applied: false, reason: 'missing' };
     }
-    this.logger.info({ ...ref, status: 'uploading' }, 'recording upload retried after failure');
     return { applied: true, record: recordingRecordSchema.parse(result.snapshot.val()) };
   }
 
