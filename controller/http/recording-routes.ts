@@ -13,7 +13,7 @@ import {
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import { AppError } from '../errors.js';
 import { recordingRecordSchema } from '../records/recording-record.js';
-import { isFinalStatus, RECORDING_STATUSES } from '../records/recording-status.js';
+import { isFinalStatus, RECORDING_STATUSES, STOPPABLE } from '../records/recording-status.js';
 import type { Principal } from './authentication.js';
 import { roomUrlSchema } from './token-routes.js';
 
@@ -188,10 +188,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
           `A stop was already requested (status ${record.status})`,
         );
       }
-      if (
-        isFinalStatus(record.status) ||
-        !['requested', 'starting', 'recording'].includes(record.status)
-      ) {
+      if (!STOPPABLE.has(record.status)) {
         throw new AppError(
           'recording_not_active',
           409,

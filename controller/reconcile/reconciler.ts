@@ -5,6 +5,7 @@ import { failRecording, type RecordingActionDependencies } from '../commands/rec
 import { applyEgressOutcome } from '../egress/apply-egress-outcome.js';
 import type { EgressSnapshot } from '../egress/egress-snapshot.js';
 import { recordingOfEgress } from '../egress/recording-of-egress.js';
+import { HOLDS_ROOM } from '../records/recording-status.js';
 import type { RecordingRef } from '../records/recording-store.js';
 import { checkDeadlines, type DeadlineLimits } from './deadlines.js';
 
@@ -14,8 +15,6 @@ export interface ReconcilerOptions extends RecordingActionDependencies {
   readonly intervalMs: number;
   readonly now?: () => number;
 }
-
-const HOLDS_ROOM = new Set(['starting', 'recording', 'stopping']);
 
 const roomsSchema = z.record(
   z.string(),

@@ -40,6 +40,20 @@ const TRANSITIONS: Readonly<Record<RecordingStatus, readonly RecordingStatus[]>>
   canceled: [],
 };
 
+/** While a recording is in one of these, it holds its room: no second recording may start. */
+export const HOLDS_ROOM: ReadonlySet<RecordingStatus> = new Set([
+  'starting',
+  'recording',
+  'stopping',
+]);
+
+/** A stop request still acts on a recording in one of these (the rules accept it only then). */
+export const STOPPABLE: ReadonlySet<RecordingStatus> = new Set([
+  'requested',
+  'starting',
+  'recording',
+]);
+
 export const isRecordingStatus = (value: unknown): value is RecordingStatus =>
   typeof value === 'string' && (RECORDING_STATUSES as readonly string[]).includes(value);
 

@@ -13,6 +13,7 @@ import {
 import {
   canReopenUpload,
   canTransition,
+  HOLDS_ROOM,
   isFinalStatus,
   type RecordingStatus,
 } from './recording-status.js';
@@ -35,9 +36,6 @@ export type TransitionOutcome =
 export type RoomClaim =
   | { readonly claimed: true }
   | { readonly claimed: false; readonly active: ActiveRecording };
-
-/** While a recording is in one of these, it holds its room: no second recording may start. */
-const HOLDS_ROOM: ReadonlySet<RecordingStatus> = new Set(['starting', 'recording', 'stopping']);
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
