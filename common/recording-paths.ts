@@ -30,3 +30,7 @@ export const recordingFileName = (roomKey: string, recordingId: string) =>
 
 export const storageObjectName = (roomKey: string, recordingId: string) =>
   `recordings/${recordingFileName(roomKey, recordingId)}`;
+
+/** A participant's receipt that they saw the recording notice (DESIGN §3). */
+export const consentPath = (roomKey: string, recordingId: string, uid: string) =>
+  `${recordingPath(roomKey, recordingId)}/consents/${uid}`;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,9 +36,29 @@ async function waitUntilServing(url: string, child: ChildProcess, output: () => 
   throw new Error(`auth emulator did not start within ${READY_TIMEOUT_MS} ms:\n${output()}`);
 }
 
-/** Starts the Auth emulator on loopback, on free ports, in a scratch directory of its own. */
-export async function startAuthEmulator(projectId: string): Promise<AuthEmulator> {
-  const [authPort, hubPort, loggingPort] = [await freePort(), await freePort(), await freePort()];
+export interface AuthEmulatorOptions {
+  /** Absent: a free port. */
+  readonly port?: number | undefined;
+  /** Accounts are imported from here at start (when a previous run exported them) and exported on stop. */
+  readonly dataDir?: string | undefined;
+}
+
+async function hasExport(dir: string): Promise<boolean> {
+  try {
+    await access(join(dir, 'firebase-export-metadata.json'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the Auth emulator on loopback (free ports by default), in a scratch directory of its own. */
+export async function startAuthEmulator(
+  projectId: string,
+  options: AuthEmulatorOptions = {},
+): Promise<AuthEmulator> {
+  const authPort = options.port ?? (await freePort());
+  const [hubPort, loggingPort] = [await freePort(), await freePort()];
   const workDir = await mkdtemp(join(tmpdir(), 'auth-emulator-'));
   await writeFile(
     join(workDir, 'firebase.json'),
@@ -51,9 +71,17 @@ export async function startAuthEmulator(projectId: string): Promise<AuthEmulator
       },
     }),
   );
+  const persistence =
+    options.dataDir === undefined
+      ? []
+      : [
+          ...((await hasExport(options.dataDir)) ? ['--import', options.dataDir] : []),
+          '--export-on-exit',
+          options.dataDir,
+        ];
   const child = spawn(
     process.execPath,
-    [firebaseCli(), 'emulators:start', '--only', 'auth', '--project', projectId],
+    [firebaseCli(), 'emulators:start', '--only', 'auth', '--project', projectId, ...persistence],
     {
       cwd: workDir,
       env: { ...process.env, NO_UPDATE_NOTIFIER: '1', CI: 'true' },

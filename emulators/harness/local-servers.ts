@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLivekitEmulator } from '../livekit/index.js';
@@ -11,6 +11,19 @@ import { startAuthEmulator } from './auth-emulator.js';
 export interface LocalServerContext {
   readonly projectId: string;
   readonly dir: string;
+  /** The port to listen on; absent: a free one. */
+  readonly port?: number;
+  /**
+   * A directory kept between runs (`npm run local`): the server loads what it holds at start
+   * and saves its data there when stopped. Absent: nothing survives `stop()`.
+   */
+  readonly dataDir?: string;
+  /** Rules every database namespace starts with (database.rules.json's text); absent: open. */
+  readonly databaseRules?: string;
+  /** Where LiveKit sends its webhooks; absent: nowhere. */
+  readonly livekitWebhookUrl?: string;
+  /** The LiveKit API key pair; absent: a fresh random one. */
+  readonly livekitKeys?: { readonly apiKey: string; readonly apiSecret: string };
 }
 
 /** A server the harness started; `env` is what points the SDKs at it. */
@@ -35,8 +48,8 @@ export interface LocalServerStarter {
 const authStarter: LocalServerStarter = {
   name: 'auth',
   presentWhen: 'FIREBASE_AUTH_EMULATOR_HOST',
-  async start({ projectId }) {
-    const auth = await startAuthEmulator(projectId);
+  async start({ projectId, port, dataDir }) {
+    const auth = await startAuthEmulator(projectId, { port, dataDir });
     return { env: { FIREBASE_AUTH_EMULATOR_HOST: auth.host }, stop: auth.stop };
   },
 };
@@ -51,8 +64,8 @@ const storageEnv = (host: string) => ({
 const storageStarter: LocalServerStarter = {
   name: 'storage',
   presentWhen: 'FIREBASE_STORAGE_EMULATOR_HOST',
-  async start({ dir }) {
-    const storage = await startStorageEmulator({ dir });
+  async start({ dir, port, dataDir }) {
+    const storage = await startStorageEmulator({ dir: dataDir ?? dir, port });
     return { env: storageEnv(storage.host), stop: storage.stop };
   },
   envWhenPresent: storageEnv,
@@ -61,19 +74,40 @@ const storageStarter: LocalServerStarter = {
 const rtdbStarter: LocalServerStarter = {
   name: 'rtdb',
   presentWhen: 'FIREBASE_DATABASE_EMULATOR_HOST',
-  async start() {
-    const rtdb = await startRtdbEmulator();
+  async start({ port, dataDir, databaseRules }) {
+    const saved = dataDir === undefined ? undefined : await savedExport(dataDir);
+    const rtdb = await startRtdbEmulator({
+      port,
+      rules: databaseRules,
+      importFile: saved,
+      exportOnExit: dataDir,
+    });
     return { env: { FIREBASE_DATABASE_EMULATOR_HOST: rtdb.host }, stop: rtdb.stop };
   },
 };
 
+/** An export directory a previous run left, or undefined on a first run. */
+async function savedExport(dataDir: string): Promise<string | undefined> {
+  try {
+    await access(join(dataDir, 'firebase-export-metadata.json'));
+    return dataDir;
+  } catch {
+    return undefined;
+  }
+}
+
 // Firebase has no LiveKit emulator, so this one always starts, with a key pair of its own.
 const livekitStarter: LocalServerStarter = {
   name: 'livekit',
-  async start({ dir }) {
-    const apiKey = `API${randomBytes(6).toString('hex')}`;
-    const apiSecret = randomBytes(24).toString('base64url');
-    const livekit = await startLivekitEmulator({ keys: { [apiKey]: apiSecret }, outputDir: dir });
+  async start({ dir, port, dataDir, livekitWebhookUrl, livekitKeys }) {
+    const apiKey = livekitKeys?.apiKey ?? `API${randomBytes(6).toString('hex')}`;
+    const apiSecret = livekitKeys?.apiSecret ?? randomBytes(24).toString('base64url');
+    const livekit = await startLivekitEmulator({
+      keys: { [apiKey]: apiSecret },
+      outputDir: dataDir ?? dir,
+      port,
+      webhookUrl: livekitWebhookUrl,
+    });
     return {
       env: { LIVEKIT_URL: livekit.url, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret },
       stop: livekit.stop,
@@ -91,6 +125,13 @@ export const LOCAL_SERVER_STARTERS: readonly LocalServerStarter[] = [
 
 export interface LocalServersOptions {
   readonly projectId: string;
+  /** Per server name: its port (absent: a free one). */
+  readonly ports?: Readonly<Record<string, number>>;
+  /** Keep each server's data in `<dataDir>/<name>` between runs (see LocalServerContext). */
+  readonly dataDir?: string;
+  readonly databaseRules?: string;
+  readonly livekitWebhookUrl?: string;
+  readonly livekitKeys?: LocalServerContext['livekitKeys'];
   /** Where variables like FIREBASE_AUTH_EMULATOR_HOST are looked up (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly starters?: readonly LocalServerStarter[];
@@ -131,7 +172,18 @@ export async function startLocalServers(options: LocalServersOptions): Promise<L
       }
       const dir = join(root, starter.name);
       await mkdir(dir);
-      const server = await starter.start({ projectId: options.projectId, dir });
+      const dataDir =
+        options.dataDir === undefined ? undefined : join(options.dataDir, starter.name);
+      if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+      const server = await starter.start({
+        projectId: options.projectId,
+        dir,
+        port: options.ports?.[starter.name],
+        dataDir,
+        databaseRules: options.databaseRules,
+        livekitWebhookUrl: options.livekitWebhookUrl,
+        livekitKeys: options.livekitKeys,
+      });
       running.push({ name: starter.name, server });
       Object.assign(env, server.env);
     }

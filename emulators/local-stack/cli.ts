@@ -1,0 +1,57 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalStack } from './local-stack.js';
+
+/**
+ * `npm run local`: the whole stack on loopback until Ctrl-C (SIGINT) or SIGTERM, with data kept
+ * in `.local-stack/` (or `--data-dir`) between runs.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string', default: '.local-stack' },
+      'config-form': { type: 'string', default: 'window' },
+    },
+  });
+  const form = values['config-form'];
+  if (form !== 'window' && form !== 'attributes') {
+    process.stderr.write('--config-form must be window or attributes\n');
+    process.exitCode = 2;
+    return;
+  }
+  const dataDir = resolve(values['data-dir']);
+  process.stdout.write(`Starting the local stack (data in ${dataDir})…\n`);
+  const stack = await startLocalStack({ ports: 'conventional', dataDir, configForm: form });
+  const users = stack.demoUsers
+    .map((user) => `  ${user.email}  password: ${user.password}`)
+    .join('\n');
+  process.stdout.write(
+    [
+      '',
+      `Open the web app:     ${stack.urls.app}/room/demo`,
+      '',
+      'Demo users (sign in with e-mail and password, one per browser window):',
+      users,
+      '',
+      `Controller API:       ${stack.urls.controller}`,
+      `LiveKit (+ egress):   ${stack.urls.livekit}`,
+      `Auth emulator:        ${stack.urls.auth}`,
+      `Realtime Database:    ${stack.urls.rtdb}`,
+      `Storage:              ${stack.urls.storage}`,
+      `Controller log:       ${stack.controllerLogFile}`,
+      `Recordings on disk:   ${stack.recordingsDir}`,
+      '',
+      'Press Ctrl-C to stop (data is saved for the next run).',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolveSignal) => {
+    process.once('SIGINT', () => resolveSignal());
+    process.once('SIGTERM', () => resolveSignal());
+  });
+  process.stdout.write('Stopping…\n');
+  await stack.stop();
+  process.stdout.write('Stopped.\n');
+}
+
+await main();

@@ -1,0 +1,187 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RawRuntimeConfig } from '../../web/src/config/runtime-config.js';
+import { freePort } from '../harness/free-port.js';
+import { startLocalServers } from '../harness/local-servers.js';
+import { type ControllerChild, startControllerChild } from './controller-child.js';
+import { DEMO_USERS, type DemoUser, seedDemoUsers } from './demo-users.js';
+import type { ConfigForm } from './index-html.js';
+import { type SpaServer, startSpaServer } from './spa-server.js';
+import { buildWebApp } from './web-build.js';
+
+const RULES_FILE = new URL('../../database.rules.json', import.meta.url);
+const HOST = '127.0.0.1';
+
+/** The ports people expect (Firebase's emulator defaults, LiveKit's, the controller's, Vite's). */
+export const CONVENTIONAL_PORTS = {
+  auth: 9099,
+  rtdb: 9000,
+  storage: 9199,
+  livekit: 7880,
+  controller: 8789,
+  app: 5173,
+} as const;
+
+type ServiceName = keyof typeof CONVENTIONAL_PORTS;
+
+export interface LocalStackOptions {
+  /** `conventional`: the usual ports where free, else free ones; `random`: free ports (tests). */
+  readonly ports: 'conventional' | 'random';
+  /** Data kept between runs (accounts, database, files); absent: a temp dir removed on stop. */
+  readonly dataDir?: string;
+  /** How the page carries its settings (default `window`). */
+  readonly configForm?: ConfigForm;
+  /** The built SPA to serve; absent: built now into the data directory. */
+  readonly webDir?: string;
+  /** Extra controller variables (tests shorten intervals). */
+  readonly controllerEnv?: Readonly<Record<string, string>>;
+}
+
+export interface LocalStack {
+  readonly urls: Readonly<Record<ServiceName, string>>;
+  readonly projectId: string;
+  /** The settings written into the SPA's index.html. */
+  readonly webConfig: RawRuntimeConfig;
+  readonly demoUsers: readonly DemoUser[];
+  readonly controllerLogFile: string;
+  /** The directory egress writes recordings to (and the controller reads). */
+  readonly recordingsDir: string;
+  stop(): Promise<void>;
+}
+
+async function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, HOST, () => server.close(() => resolve(true)));
+  });
+}
+
+async function choosePorts(mode: LocalStackOptions['ports']) {
+  const ports = {} as Record<ServiceName, number>;
+  for (const [name, conventional] of Object.entries(CONVENTIONAL_PORTS) as [
+    ServiceName,
+    number,
+  ][]) {
+    ports[name] = mode === 'conventional' && (await isFree(conventional)) ? conventional : 0;
+    if (ports[name] === 0) ports[name] = await freePort(HOST);
+  }
+  return ports;
+}
+
+/** A service-account key made now: the emulators accept any, and none is ever committed. */
+function generatedPrivateKey(): string {
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
+}
+
+/**
+ * The whole product on loopback: Auth, Realtime Database, Storage and LiveKit (with egress)
+ * emulators, the controller as a child process configured by environment variables only, and
+ * the built SPA configured for them. What `npm run local` runs, and what the browser tests use.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const projectId = 'demo-chatspheres';
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'local-stack-')));
+  await mkdir(dataDir, { recursive: true });
+  const ports = await choosePorts(options.ports);
+  const urls: Record<ServiceName, string> = {
+    auth: `http://${HOST}:${ports.auth}`,
+    rtdb: `http://${HOST}:${ports.rtdb}`,
+    storage: `http://${HOST}:${ports.storage}`,
+    livekit: `http://${HOST}:${ports.livekit}`,
+    controller: `http://${HOST}:${ports.controller}`,
+    app: `http://${HOST}:${ports.app}`,
+  };
+  const livekitKeys = {
+    apiKey: `API${randomBytes(6).toString('hex')}`,
+    apiSecret: randomBytes(24).toString('base64url'),
+  };
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopOne of stops.reverse()) await stopOne().catch(() => {});
+    if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    const servers = await startLocalServers({
+      projectId,
+      // Always our own servers, even inside a shell or test worker that points elsewhere.
+      env: {},
+      ports: ports,
+      dataDir: join(dataDir, 'emulators'),
+      databaseRules: await readFile(RULES_FILE, 'utf8'),
+      livekitWebhookUrl: `${urls.controller}/webhooks/livekit`,
+      livekitKeys,
+    });
+    stops.push(servers.stop);
+    await seedDemoUsers(servers.env.FIREBASE_AUTH_EMULATOR_HOST ?? '', DEMO_USERS);
+
+    const databaseUrl = `https://${projectId}-default-rtdb.firebaseio.com`;
+    const recordingsDir = join(dataDir, 'emulators', 'livekit');
+    const controllerLogFile = join(dataDir, 'controller.log');
+    const controller: ControllerChild = await startControllerChild(
+      {
+        ...servers.env,
+        LIVEKIT_URL: urls.livekit,
+        LIVEKIT_HOST: urls.livekit,
+        LIVEKIT_API_KEY: livekitKeys.apiKey,
+        LIVEKIT_API_SECRET: livekitKeys.apiSecret,
+        LIVEKIT_CONTROL_API_KEY: randomBytes(24).toString('base64url'),
+        FIREBASE_PROJECT_ID: projectId,
+        FIREBASE_CLIENT_EMAIL: `controller@${projectId}.iam.gserviceaccount.com`,
+        FIREBASE_PRIVATE_KEY: generatedPrivateKey().replaceAll('\n', '\\n'),
+        FIREBASE_DATABASE_URL: databaseUrl,
+        FIREBASE_STORAGE_BUCKET: `${projectId}.firebasestorage.app`,
+        RECORDING_OUTPUT_DIR: recordingsDir,
+        CONTROL_HOST: HOST,
+        CONTROL_PORT: String(ports.controller),
+        CORS_ORIGINS: urls.app,
+        LOG_LEVEL: 'info',
+        ...options.controllerEnv,
+      },
+      controllerLogFile,
+    );
+    stops.push(controller.stop);
+
+    const webDir = options.webDir ?? join(dataDir, 'web');
+    if (options.webDir === undefined) await buildWebApp(webDir);
+    const webConfig: RawRuntimeConfig = {
+      livekitUrl: urls.livekit.replace(/^http/, 'ws'),
+      controlApiBaseUrl: urls.controller,
+      firebase: { apiKey: 'local-demo', projectId, databaseURL: databaseUrl },
+      firebaseEmulators: {
+        auth: `http://${servers.env.FIREBASE_AUTH_EMULATOR_HOST}`,
+        database: servers.env.FIREBASE_DATABASE_EMULATOR_HOST,
+      },
+      signInMethods: ['password', 'google'],
+    };
+    const app: SpaServer = await startSpaServer({
+      dir: webDir,
+      host: HOST,
+      port: ports.app,
+      config: webConfig,
+      configForm: options.configForm ?? 'window',
+    });
+    stops.push(app.stop);
+    return {
+      urls,
+      projectId,
+      webConfig,
+      demoUsers: DEMO_USERS,
+      controllerLogFile,
+      recordingsDir,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

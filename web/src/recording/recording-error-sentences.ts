@@ -1,0 +1,16 @@
+import type { RecordingErrorCode } from '../../../controller/records/recording-error-codes.js';
+
+/** One sentence a participant understands for each stable `error.code` (DESIGN §3). */
+export const RECORDING_ERROR_SENTENCES: Readonly<Record<RecordingErrorCode, string>> = {
+  not_in_room: 'Only someone connected to the room can start a recording.',
+  already_recording: 'This room is already being recorded.',
+  nothing_to_record: 'There was nothing to record: no one in the room was sharing audio or video.',
+  egress_unavailable: 'The recorder is not available right now. Try again in a minute.',
+  egress_start_timeout: 'The recorder did not start in time, so the recording was abandoned.',
+  egress_failed: 'The recorder failed while recording.',
+  file_missing: 'The recording file could not be found on the server.',
+  file_incomplete:
+    'The recording file is incomplete, so it was not uploaded; the server keeps it for repair.',
+  upload_failed: 'The upload failed; the server keeps the file and will try again.',
+  invalid_command: 'The recording request was not valid.',
+};

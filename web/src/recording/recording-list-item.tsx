@@ -1,0 +1,82 @@
+import type { RecordingRecord } from '../../../controller/records/recording-record.js';
+import {
+  elapsedMs,
+  errorSentence,
+  formatBytes,
+  formatElapsed,
+  STATUS_LABELS,
+} from './recording-presentation.js';
+
+/** One recording: status, who, how long, upload progress, size, link, error, receipts. */
+export function RecordingListItem({
+  recordingId,
+  record,
+  now,
+  nameOf,
+}: {
+  recordingId: string;
+  record: RecordingRecord;
+  now: number;
+  nameOf: (uid: string) => string;
+}) {
+  const elapsed = elapsedMs(record, now);
+  const consents = Object.keys(record.consents ?? {});
+  const labelId = `recording-${recordingId}`;
+  return (
+    <li className="recording" data-recording-id={recordingId} data-status={record.status}>
+      <p className="recording-head">
+        <span id={labelId} className={`status status-${record.status}`}>
+          {STATUS_LABELS[record.status]}
+        </span>
+        <span className="requested-at">
+          {new Date(record.requestedAt).toLocaleString()} by {nameOf(record.requestedBy)}
+        </span>
+      </p>
+      <dl className="facts">
+        {elapsed !== undefined && (
+          <>
+            <dt>Length</dt>
+            <dd className="elapsed">{formatElapsed(elapsed)}</dd>
+          </>
+        )}
+        {record.sizeBytes !== undefined && (
+          <>
+            <dt>Size</dt>
+            <dd className="size">{formatBytes(record.sizeBytes)}</dd>
+          </>
+        )}
+        {consents.length > 0 && (
+          <>
+            <dt>Acknowledged by</dt>
+            <dd className="consents">{consents.map(nameOf).join(', ')}</dd>
+          </>
+        )}
+      </dl>
+      {record.status === 'uploading' && record.progress !== undefined && (
+        <p className="upload">
+          <progress
+            aria-labelledby={labelId}
+            value={record.progress.bytes}
+            max={Math.max(record.progress.total, 1)}
+          />
+          <span>
+            {formatBytes(record.progress.bytes)} of {formatBytes(record.progress.total)}
+          </span>
+        </p>
+      )}
+      {record.status === 'uploaded' && record.downloadUrl !== undefined && (
+        <p>
+          <a className="download" href={record.downloadUrl} download={`${recordingId}.mp4`}>
+            Download recording
+            {record.sizeBytes === undefined ? '' : ` (${formatBytes(record.sizeBytes)})`}
+          </a>
+        </p>
+      )}
+      {record.error !== undefined && (
+        <p className="error recording-error" data-error-code={record.error.code}>
+          {errorSentence(record.error)} <span className="detail">({record.error.message})</span>
+        </p>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,164 @@
+import type { Database } from 'firebase/database';
+import { useState } from 'react';
+import { HOLDS_ROOM, STOPPABLE } from '../../../controller/records/recording-status.js';
+import { ConsentNotice } from './consent-notice.js';
+import {
+  acknowledgeRecording,
+  requestRecordingStart,
+  requestRecordingStop,
+} from './recording-commands-client.js';
+import { RecordingListItem } from './recording-list-item.js';
+import { elapsedMs, formatElapsed, STATUS_LABELS } from './recording-presentation.js';
+import { useClock } from './use-clock.js';
+import { useRoomRecordings } from './use-room-recordings.js';
+
+/**
+ * Record/Stop, the live recording indicator, the consent notice and the room's recordings, all
+ * from the database, so every participant sees the same thing at the same time.
+ */
+export function RecordingPanel({
+  db,
+  roomUrl,
+  roomKey,
+  uid,
+  nameOf,
+}: {
+  db: Database;
+  roomUrl: string;
+  roomKey: string;
+  uid: string;
+  nameOf: (uid: string) => string;
+}) {
+  const { recordings, active, error: readError } = useRoomRecordings(db, roomKey);
+  const [busy, setBusy] = useState(false);
+  const [commandError, setCommandError] = useState<string>();
+  const activeRecording =
+    active === null
+      ? undefined
+      : recordings.find((item) => item.recordingId === active.recordingId);
+  // A record waiting for the controller holds no lock yet, but a second Record would fail.
+  const pending = recordings.find(
+    (item) => item.record.status === 'requested' || HOLDS_ROOM.has(item.record.status),
+  );
+  const ticking = recordings.some((item) => HOLDS_ROOM.has(item.record.status));
+  const now = useClock(ticking);
+
+  async function run(action: () => Promise<unknown>, failure: string) {
+    setBusy(true);
+    setCommandError(undefined);
+    try {
+      await action();
+    } catch (error) {
+      setCommandError(`${failure}: ${(error as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const stoppable =
+    pending !== undefined &&
+    STOPPABLE.has(pending.record.status) &&
+    pending.record.stopRequestedBy === undefined;
+  const activeRecord = activeRecording?.record;
+  const needsNotice =
+    activeRecording !== undefined &&
+    activeRecord !== undefined &&
+    activeRecord.requestedBy !== uid &&
+    activeRecord.consents?.[uid] === undefined;
+  const newest = recordings[0];
+  // Announced on change only: the elapsed clocks stay out of the live region.
+  const announcement =
+    newest === undefined
+      ? ''
+      : `Latest recording: ${STATUS_LABELS[newest.record.status]}${
+          active === null ? '' : `. This room is being recorded.`
+        }`;
+  const activeElapsed = activeRecord === undefined ? undefined : elapsedMs(activeRecord, now);
+
+  return (
+    <section className="recording-panel" aria-labelledby="recordings-title">
+      {active !== null && (
+        <p className="recording-indicator" data-status={active.status}>
+          <span className="dot" aria-hidden="true" />
+          <span>
+            Recording {STATUS_LABELS[active.status].toLowerCase()}
+            {activeRecord === undefined ? '' : `, started by ${nameOf(activeRecord.requestedBy)}`}
+          </span>
+          {activeElapsed !== undefined && (
+            <span className="elapsed">{formatElapsed(activeElapsed)}</span>
+          )}
+        </p>
+      )}
+      <p className="visually-hidden" aria-live="polite">
+        {announcement}
+      </p>
+      {needsNotice && activeRecording !== undefined && (
+        <ConsentNotice
+          startedBy={nameOf(activeRecording.record.requestedBy)}
+          busy={busy}
+          error={commandError}
+          onAcknowledge={() =>
+            void run(
+              () => acknowledgeRecording(db, roomUrl, activeRecording.recordingId, uid),
+              'Could not save your acknowledgement',
+            )
+          }
+        />
+      )}
+      <div className="actions">
+        {stoppable ? (
+          <button
+            type="button"
+            className="stop"
+            disabled={busy}
+            onClick={() =>
+              void run(
+                () => requestRecordingStop(db, roomUrl, pending.recordingId, uid),
+                'Could not stop the recording',
+              )
+            }
+          >
+            Stop recording
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="record"
+            disabled={busy || pending !== undefined}
+            onClick={() =>
+              void run(() => requestRecordingStart(db, roomUrl, uid), 'Could not start a recording')
+            }
+          >
+            Record
+          </button>
+        )}
+      </div>
+      {!needsNotice && commandError !== undefined && (
+        <p className="error" role="alert">
+          {commandError}
+        </p>
+      )}
+      {readError !== undefined && (
+        <p className="error" role="alert">
+          {readError}
+        </p>
+      )}
+      <h2 id="recordings-title">Recordings</h2>
+      {recordings.length === 0 ? (
+        <p className="empty">No recordings in this room yet.</p>
+      ) : (
+        <ol className="recordings">
+          {recordings.map((item) => (
+            <RecordingListItem
+              key={item.recordingId}
+              recordingId={item.recordingId}
+              record={item.record}
+              now={now}
+              nameOf={nameOf}
+            />
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
