@@ -94,7 +94,10 @@ export async function startLivekitEmulator(
     emptyTimeoutS: config.roomEmptyTimeoutS,
     departureTimeoutS: config.roomDepartureTimeoutS,
   });
-  rooms.subscribe((event) => notifier.notify(webhookForRoomEvent(event)));
+  rooms.subscribe((event) => {
+    const webhook = webhookForRoomEvent(event);
+    if (webhook !== undefined) notifier.notify(webhook);
+  });
   const egress = new EgressRegistry({
     rooms,
     outputDir: resolve(config.outputDir),

@@ -8,6 +8,7 @@ import {
   type EncodedFileOutput,
   FileInfo,
   ParticipantInfo_Kind,
+  ParticipantPermission,
   type RoomCompositeEgressRequest,
 } from '@livekit/protocol';
 import { msToNs, newSid } from '../ids.js';
@@ -156,6 +157,12 @@ export class EgressRegistry {
     this.options.rooms.join(room.name, {
       identity: info.egressId,
       kind: ParticipantInfo_Kind.EGRESS,
+      // The grants of the token the egress service gives its recorder.
+      permission: new ParticipantPermission({
+        canSubscribe: true,
+        hidden: true,
+        recorder: true,
+      }),
     });
     this.addTimer(record, this.options.timing.startTimeoutMs, () =>
       this.end(record, { status: EgressStatus.EGRESS_ABORTED, error: 'Start signal not received' }),
@@ -403,8 +410,7 @@ export class EgressRegistry {
   }
 
   private setRoomRecording(record: EgressRecord, active: boolean): void {
-    const room = this.options.rooms.get(record.info.roomName);
-    if (room !== undefined) room.activeRecording = active;
+    this.options.rooms.setActiveRecording(record.info.roomName, active);
   }
 
   private addTimer(record: EgressRecord, afterMs: number, run: () => void): void {

@@ -1,4 +1,11 @@
 import { createHmac } from 'node:crypto';
+import {
+  ClientInfo,
+  ClientInfo_SDK,
+  JoinRequest,
+  WrappedJoinRequest,
+  WrappedJoinRequest_Compression,
+} from '@livekit/protocol';
 import { AccessToken } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -27,11 +34,22 @@ async function joinToken(
   return token.toJwt();
 }
 
+/** `/rtc/v1`'s `join_request` as livekit-client encodes it (here uncompressed, without an offer). */
+const JOIN_REQUEST = Buffer.from(
+  new WrappedJoinRequest({
+    compression: WrappedJoinRequest_Compression.NONE,
+    joinRequest: new JoinRequest({
+      clientInfo: new ClientInfo({ sdk: ClientInfo_SDK.JS, version: '2.23.0' }),
+    }).toBinary(),
+  }).toBinary(),
+).toString('base64url');
+
 /** The URL livekit-client opens: ws(s) form of the server URL, `/rtc`, token as a query parameter. */
 function signalUrl(token: string, path = '/rtc', room?: string): string {
   const query = new URLSearchParams({
     access_token: token,
     ...(room === undefined ? {} : { room }),
+    ...(path === '/rtc/v1' ? { join_request: JOIN_REQUEST } : {}),
   });
   return `${lk.emulator.url.replace(/^http/, 'ws')}${path}?${query}`;
 }
@@ -81,6 +99,19 @@ describe('/rtc join', () => {
     const outcome = await connect(await joinToken(room, 'bob'), '/rtc/v1');
     expect('socket' in outcome).toBe(true);
     if ('socket' in outcome) outcome.socket.close();
+  });
+
+  it('refuses /rtc/v1 without its join_request with 400, as livekit-server does', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    const url = `${lk.emulator.url.replace(/^http/, 'ws')}/rtc/v1?access_token=${await joinToken(room, 'bob')}`;
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const socket = new WebSocket(url);
+      socket.once('unexpected-response', (_request, response) => resolve(response.statusCode));
+      socket.once('open', () => resolve(undefined));
+      socket.once('error', reject);
+    });
+    expect(status).toBe(400);
   });
 
   it('disconnects the socket when the participant is removed through the API', async () => {
