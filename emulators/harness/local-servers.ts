@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLivekitEmulator } from '../livekit/index.js';
 import { startRtdbEmulator } from '../rtdb/index.js';
-import { startStorageEmulator } from '../storage/index.js';
+import { type StorageFaults, startStorageEmulator } from '../storage/index.js';
 import { startAuthEmulator } from './auth-emulator.js';
 
 /** What a starter gets: the project, and a scratch directory of its own. */
@@ -29,6 +29,8 @@ export interface LocalServerContext {
 /** A server the harness started; `env` is what points the SDKs at it. */
 export interface StartedServer {
   readonly env: Readonly<Record<string, string>>;
+  /** The Storage server's fault switches (in process only), for tests that break its wire. */
+  readonly storageFaults?: StorageFaults;
   stop(): Promise<void>;
 }
 
@@ -66,7 +68,7 @@ const storageStarter: LocalServerStarter = {
   presentWhen: 'FIREBASE_STORAGE_EMULATOR_HOST',
   async start({ dir, port, dataDir }) {
     const storage = await startStorageEmulator({ dir: dataDir ?? dir, port });
-    return { env: storageEnv(storage.host), stop: storage.stop };
+    return { env: storageEnv(storage.host), storageFaults: storage.faults, stop: storage.stop };
   },
   envWhenPresent: storageEnv,
 };
@@ -144,6 +146,8 @@ export interface LocalServers {
   readonly started: readonly string[];
   /** Names of the servers found already running (e.g. under `firebase emulators:exec`). */
   readonly found: readonly string[];
+  /** The Storage server's fault switches, when this harness started it. */
+  readonly storageFaults?: StorageFaults;
   stop(): Promise<void>;
 }
 
@@ -191,5 +195,6 @@ export async function startLocalServers(options: LocalServersOptions): Promise<L
     await stop();
     throw error;
   }
-  return { env, started: running.map(({ name }) => name), found, stop };
+  const storageFaults = running.find(({ server }) => server.storageFaults)?.server.storageFaults;
+  return { env, started: running.map(({ name }) => name), found, storageFaults, stop };
 }

@@ -31,7 +31,12 @@ export function renderIndexHtml(
     .map(([setting, attribute]) => {
       const value = config[setting as keyof RawRuntimeConfig];
       if (value === undefined) return undefined;
-      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      const text =
+        typeof value === 'string'
+          ? value
+          : Array.isArray(value)
+            ? value.join(',')
+            : JSON.stringify(value);
       return `${attribute}="${escapeAttribute(text)}"`;
     })
     .filter((attribute) => attribute !== undefined);

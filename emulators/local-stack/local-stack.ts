@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { RawRuntimeConfig } from '../../web/src/config/runtime-config.js';
 import { freePort } from '../harness/free-port.js';
 import { startLocalServers } from '../harness/local-servers.js';
+import type { StorageFaults } from '../storage/index.js';
 import { type ControllerChild, startControllerChild } from './controller-child.js';
 import { DEMO_USERS, type DemoUser, seedDemoUsers } from './demo-users.js';
 import type { ConfigForm } from './index-html.js';
@@ -36,6 +37,8 @@ export interface LocalStackOptions {
   readonly configForm?: ConfigForm;
   /** The built SPA to serve; absent: built now into the data directory. */
   readonly webDir?: string;
+  /** Origins besides the stack's own SPA allowed to call the controller (CORS). */
+  readonly extraAppOrigins?: readonly string[];
   /** Extra controller variables (tests shorten intervals). */
   readonly controllerEnv?: Readonly<Record<string, string>>;
 }
@@ -49,6 +52,8 @@ export interface LocalStack {
   readonly controllerLogFile: string;
   /** The directory egress writes recordings to (and the controller reads). */
   readonly recordingsDir: string;
+  /** The Storage server's fault switches (tests hold an upload to watch it in progress). */
+  readonly storageFaults: StorageFaults | undefined;
   stop(): Promise<void>;
 }
 
@@ -143,7 +148,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         RECORDING_OUTPUT_DIR: recordingsDir,
         CONTROL_HOST: HOST,
         CONTROL_PORT: String(ports.controller),
-        CORS_ORIGINS: urls.app,
+        CORS_ORIGINS: [urls.app, ...(options.extraAppOrigins ?? [])].join(','),
         LOG_LEVEL: 'info',
         ...options.controllerEnv,
       },
@@ -178,6 +183,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       demoUsers: DEMO_USERS,
       controllerLogFile,
       recordingsDir,
+      storageFaults: servers.storageFaults,
       stop,
     };
   } catch (error) {

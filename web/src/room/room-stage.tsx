@@ -1,6 +1,6 @@
 import {
   ControlBar,
-  GridLayout,
+  isTrackReference,
   ParticipantTile,
   RoomAudioRenderer,
   useConnectionState,
@@ -34,11 +34,13 @@ export function RoomStage({
     { onlySubscribed: false },
   );
 
+  // useParticipants answers a new array on every render; report only when someone changed.
+  const roster = JSON.stringify(
+    participants.map((participant) => [participant.identity, participant.name ?? '']),
+  );
   useEffect(() => {
-    onParticipantNames(
-      new Map(participants.map((participant) => [participant.identity, participant.name ?? ''])),
-    );
-  }, [participants, onParticipantNames]);
+    onParticipantNames(new Map(JSON.parse(roster) as [string, string][]));
+  }, [roster, onParticipantNames]);
 
   return (
     <section className="stage" aria-label="Video">
@@ -46,11 +48,16 @@ export function RoomStage({
         {CONNECTION_LABELS[state]} · {participants.length}{' '}
         {participants.length === 1 ? 'participant' : 'participants'}
       </p>
-      <div className="grid">
-        <GridLayout tracks={tracks}>
-          <ParticipantTile />
-        </GridLayout>
-      </div>
+      {/* A plain CSS grid: GridLayout's paging logs errors when a placeholder becomes a track. */}
+      <ul className="tiles">
+        {tracks.map((track) => (
+          <li
+            key={`${track.participant.identity}-${track.source}-${isTrackReference(track) ? track.publication.trackSid : 'placeholder'}`}
+          >
+            <ParticipantTile trackRef={track} />
+          </li>
+        ))}
+      </ul>
       <ControlBar variation="minimal" controls={{ chat: false, settings: false }} />
       <RoomAudioRenderer />
     </section>

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import type { BrowserContext, Page } from 'playwright-core';
+
+/** What a page said on its console at error level, and what it threw. */
+export interface PageProblems {
+  readonly errors: string[];
+}
+
+/** A page that records console errors and uncaught exceptions (a test asserts there were none). */
+export async function openWatchedPage(
+  context: BrowserContext,
+): Promise<{ page: Page; problems: PageProblems }> {
+  const page = await context.newPage();
+  const problems: PageProblems = { errors: [] };
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.errors.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.errors.push(`uncaught: ${error.message}`));
+  return { page, problems };
+}
+
+/** A room name of its own, so tests never share a room. */
+export const freshRoomName = () => `room-${randomBytes(5).toString('hex')}`;
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** Resolves once the room's LiveKit connection is up, as the page says it. */
+export async function waitUntilConnected(page: Page, timeoutMs = 30_000): Promise<void> {
+  await page.locator('[data-connection-state="connected"]').waitFor({ timeout: timeoutMs });
+}

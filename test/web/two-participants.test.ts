@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { roomKeyFromUrl } from '../../common/room-key.js';
+import { freePort } from '../../emulators/harness/free-port.js';
+import { type LocalStack, startLocalStack } from '../../emulators/local-stack/local-stack.js';
+import { type SpaServer, startSpaServer } from '../../emulators/local-stack/spa-server.js';
+import { buildWebApp } from '../../emulators/local-stack/web-build.js';
+import { launchChromium, newMediaContext } from '../support/chromium.js';
+import {
+  freshRoomName,
+  openWatchedPage,
+  type PageProblems,
+  signIn,
+  waitUntilConnected,
+} from './support/app-page.js';
+
+/**
+ * The product as a participant meets it: the built SPA in headless Chromium against the whole
+ * local stack (`npm run local`'s), two users in two browser contexts.
+ */
+describe('the web app against the local stack', () => {
+  let webDir: string;
+  let stack: LocalStack;
+  let browser: Browser;
+  const extraServers: SpaServer[] = [];
+  const problems: PageProblems[] = [];
+  let contexts: BrowserContext[] = [];
+  const context = async (media: boolean) => {
+    const created = media ? await newMediaContext(browser) : await browser.newContext();
+    contexts.push(created);
+    return created;
+  };
+
+  // A second SPA server, with its settings in <body data-*>, on a port chosen ahead so the
+  // controller can allow its origin.
+  let attributesPort: number;
+
+  beforeAll(async () => {
+    attributesPort = await freePort();
+    webDir = await mkdtemp(join(tmpdir(), 'web-build-'));
+    await buildWebApp(webDir);
+    stack = await startLocalStack({
+      ports: 'random',
+      webDir,
+      controllerEnv: { RECONCILE_INTERVAL_S: '1', LOG_LEVEL: 'debug' },
+      extraAppOrigins: [`http://127.0.0.1:${attributesPort}`],
+    });
+    browser = await launchChromium({ fakeMedia: true });
+  }, 120_000);
+
+  afterEach(async () => {
+    for (const open of contexts) await open.close();
+    contexts = [];
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const server of extraServers) await server.stop();
+    await stack?.stop();
+    if (webDir !== undefined) await rm(webDir, { recursive: true, force: true });
+  });
+
+  it('records a room two participants share, shows the notice, and serves the exact file', async () => {
+    const [alice, bob] = stack.demoUsers;
+    if (alice === undefined || bob === undefined) throw new Error('demo users missing');
+    const roomUrl = `${stack.urls.app}/room/${freshRoomName()}`;
+    const a = await openWatchedPage(await context(true));
+    const b = await openWatchedPage(await context(true));
+    problems.push(a.problems, b.problems);
+
+    await a.page.goto(roomUrl);
+    await signIn(a.page, alice.email, alice.password);
+    await b.page.goto(roomUrl);
+    await signIn(b.page, bob.email, bob.password);
+    await waitUntilConnected(a.page);
+    await waitUntilConnected(b.page);
+
+    // Hold the upload once it has begun, so both can be seen watching its progress bar.
+    const faults = stack.storageFaults;
+    if (faults === undefined) throw new Error('the stack has no storage fault switches');
+    const stall = faults.stallUploadAfterBytes(1024);
+
+    await a.page.getByRole('button', { name: 'Record' }).click();
+    const bobIndicator = b.page.locator('.recording-indicator');
+    await bobIndicator.waitFor({ timeout: 30_000 });
+    await expect.poll(() => bobIndicator.textContent()).toContain('started by Alice');
+    const notice = b.page.getByRole('alertdialog', { name: 'This room is being recorded' });
+    await notice.waitFor();
+    await b.page.getByRole('button', { name: 'I understand' }).click();
+    await notice.waitFor({ state: 'detached' });
+    // The one who started it is not asked; the record lists who acknowledged.
+    expect(await a.page.getByRole('alertdialog').count()).toBe(0);
+    await a.page.locator('.consents', { hasText: 'Bob' }).waitFor();
+
+    await a.page.locator('[data-status="recording"]').first().waitFor({ timeout: 30_000 });
+    await a.page.getByRole('button', { name: 'Stop recording' }).click();
+
+    for (const page of [a.page, b.page]) {
+      await page.locator('li[data-status="uploading"] progress').waitFor({ timeout: 60_000 });
+    }
+    await stall.reached;
+    stall.release();
+    const uploaded = (page: typeof a.page) =>
+      page.locator('li[data-status="uploaded"] a.download').waitFor({ timeout: 60_000 });
+    await uploaded(a.page);
+    await uploaded(b.page);
+    expect(await a.page.locator('.recording-indicator').count()).toBe(0);
+
+    const recordingId = await a.page
+      .locator('li[data-status="uploaded"]')
+      .first()
+      .getAttribute('data-recording-id');
+    const fetched = await b.page.evaluate(async () => {
+      const link = document.querySelector<HTMLAnchorElement>(
+        'li[data-status="uploaded"] a.download',
+      );
+      if (link === null) throw new Error('no download link');
+      const bytes = new Uint8Array(await (await fetch(link.href)).arrayBuffer());
+      const digest = await crypto.subtle.digest('SHA-256', bytes);
+      return {
+        length: bytes.length,
+        sha256: Array.from(new Uint8Array(digest), (byte) =>
+          byte.toString(16).padStart(2, '0'),
+        ).join(''),
+      };
+    });
+    const onDisk = await readFile(
+      join(stack.recordingsDir, roomKeyFromUrl(roomUrl), `${recordingId}.mp4`),
+    );
+    expect(fetched).toEqual({
+      length: onDisk.length,
+      sha256: createHash('sha256').update(onDisk).digest('hex'),
+    });
+  }, 180_000);
+
+  it('shows a signed-out visitor the sign-in form and nothing of the room', async () => {
+    const { page, problems: visitorProblems } = await openWatchedPage(await context(false));
+    problems.push(visitorProblems);
+    await page.goto(`${stack.urls.app}/room/${freshRoomName()}`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.locator('.recording-panel, .livekit-room, .recordings').count()).toBe(0);
+  });
+
+  it('works with its settings in <body data-*> attributes as with the window object', async () => {
+    const server = await startSpaServer({
+      dir: webDir,
+      port: attributesPort,
+      config: stack.webConfig,
+      configForm: 'attributes',
+    });
+    extraServers.push(server);
+    const html = await (await fetch(`${server.url}/`)).text();
+    expect(html).toContain('data-livekit-url="ws://');
+    expect(html).not.toContain('__CHATSPHERES_CONFIG__ =');
+    const { page, problems: pageProblems } = await openWatchedPage(await context(true));
+    await page.goto(`${server.url}/room/${freshRoomName()}`);
+    const [alice] = stack.demoUsers;
+    if (alice === undefined) throw new Error('demo users missing');
+    await signIn(page, alice.email, alice.password);
+    await waitUntilConnected(page);
+    await page.getByText('No recordings in this room yet.').waitFor();
+    await page.getByRole('button', { name: 'Record' }).waitFor();
+    expect(pageProblems.errors).toEqual([]);
+  }, 60_000);
+
+  it('names each missing setting instead of starting', async () => {
+    const { livekitUrl: _dropped, ...withoutLivekit } = stack.webConfig;
+    const server = await startSpaServer({
+      dir: webDir,
+      config: { ...withoutLivekit, firebase: { apiKey: 'key' } },
+      configForm: 'attributes',
+    });
+    extraServers.push(server);
+    const page = await (await context(false)).newPage();
+    await page.goto(`${server.url}/`);
+    const alert = page.getByRole('alert');
+    await alert.getByText('This page is not configured').waitFor();
+    const text = (await alert.textContent()) ?? '';
+    expect(text).toContain('livekitUrl (data-livekit-url) is missing');
+    expect(text).toContain('firebase.projectId is missing');
+    expect(text).toContain('firebase.databaseURL is missing');
+  });
+
+  it('logged no console errors on any page', () => {
+    expect(problems.flatMap((page) => page.errors)).toEqual([]);
+  });
+});
