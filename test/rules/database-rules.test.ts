@@ -8,6 +8,7 @@ import {
 } from '@firebase/rules-unit-testing';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { startRecordingUpdate, stopRecordingUpdate } from '../../common/recording-commands.js';
+import { consentPath } from '../../common/recording-paths.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 
 /**
@@ -23,7 +24,7 @@ interface RuleCase {
   readonly name: string;
   readonly allowed: boolean;
   /** The record's state before the case runs (written with rules disabled). */
-  readonly seed?: 'requested' | 'recording' | 'failed' | 'stopped';
+  readonly seed?: 'requested' | 'recording' | 'failed' | 'stopped' | 'consented';
   readonly as: 'alice' | 'bob' | 'anonymous';
   readonly run: (db: Db, ids: Ids) => Promise<unknown>;
 }
@@ -330,6 +331,53 @@ const CASES: readonly RuleCase[] = [
   },
   {
     rule: 'consent',
+    name: 'own receipt while the recording is still requested',
+    allowed: true,
+    seed: 'requested',
+    as: 'bob',
+    run: (db, ids) => db.ref(consentPath(ids.roomKey, ids.recordingId, 'bob')).set(TIMESTAMP),
+  },
+  {
+    rule: 'consent',
+    name: 'a second receipt (once only)',
+    allowed: false,
+    seed: 'consented',
+    as: 'bob',
+    run: (db, ids) => db.ref(consentPath(ids.roomKey, ids.recordingId, 'bob')).set(TIMESTAMP),
+  },
+  {
+    rule: 'consent',
+    name: 'withdrawing a receipt',
+    allowed: false,
+    seed: 'consented',
+    as: 'bob',
+    run: (db, ids) => db.ref(consentPath(ids.roomKey, ids.recordingId, 'bob')).remove(),
+  },
+  {
+    rule: 'consent',
+    name: 'a receipt for a recording that does not exist',
+    allowed: false,
+    as: 'bob',
+    run: (db, ids) => db.ref(consentPath(ids.roomKey, ids.recordingId, 'bob')).set(TIMESTAMP),
+  },
+  {
+    rule: 'consent',
+    name: 'unauthenticated',
+    allowed: false,
+    seed: 'recording',
+    as: 'anonymous',
+    run: (db, ids) => db.ref(consentPath(ids.roomKey, ids.recordingId, 'bob')).set(TIMESTAMP),
+  },
+  {
+    rule: 'consent',
+    name: 'a receipt that is not a timestamp',
+    allowed: false,
+    seed: 'recording',
+    as: 'bob',
+    run: (db, ids) => db.ref(consentPath(ids.roomKey, ids.recordingId, 'bob')).set('yes'),
+  },
+  {
+    rule: 'consent',
     name: 'a client clock',
     allowed: false,
     seed: 'recording',
@@ -408,9 +456,13 @@ beforeEach(async () => {
 async function seed(ids: Ids, state: NonNullable<RuleCase['seed']>) {
   await env.withSecurityRulesDisabled(async (context) => {
     const base = { roomUrl: ids.roomUrl, requestedBy: 'alice', requestedAt: Date.now() };
-    const status = state === 'stopped' ? 'recording' : state;
+    const status = state === 'stopped' || state === 'consented' ? 'recording' : state;
     const extra =
-      state === 'stopped' ? { stopRequestedBy: 'alice', stopRequestedAt: Date.now() } : {};
+      state === 'stopped'
+        ? { stopRequestedBy: 'alice', stopRequestedAt: Date.now() }
+        : state === 'consented'
+          ? { consents: { bob: Date.now() } }
+          : {};
     await context
       .database()
       .ref(record(ids))

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { roomKeyFromUrl } from '../../common/room-key.js';
+import { RECORDING_STATUSES } from '../../controller/records/recording-status.js';
 import { freePort } from '../../emulators/harness/free-port.js';
 import { type LocalStack, startLocalStack } from '../../emulators/local-stack/local-stack.js';
 import { type SpaServer, startSpaServer } from '../../emulators/local-stack/spa-server.js';
@@ -14,8 +15,10 @@ import {
   freshRoomName,
   openWatchedPage,
   type PageProblems,
+  renderedStatuses,
   signIn,
   waitUntilConnected,
+  watchRenderedStatuses,
 } from './support/app-page.js';
 
 /**
@@ -84,6 +87,8 @@ describe('the web app against the local stack', () => {
     if (faults === undefined) throw new Error('the stack has no storage fault switches');
     const stall = faults.stallUploadAfterBytes(1024);
 
+    await watchRenderedStatuses(a.page);
+    await watchRenderedStatuses(b.page);
     await a.page.getByRole('button', { name: 'Record' }).click();
     const bobIndicator = b.page.locator('.recording-indicator');
     await bobIndicator.waitFor({ timeout: 30_000 });
@@ -109,6 +114,14 @@ describe('the web app against the local stack', () => {
     await uploaded(a.page);
     await uploaded(b.page);
     expect(await a.page.locator('.recording-indicator').count()).toBe(0);
+    // Each saw the record move forward only, through stopping and uploading, to uploaded.
+    for (const page of [a.page, b.page]) {
+      const statuses = await renderedStatuses(page);
+      const order = statuses.map((status) => RECORDING_STATUSES.indexOf(status as never));
+      expect(order).toEqual([...order].sort((x, y) => x - y));
+      expect(statuses).toEqual(expect.arrayContaining(['stopping', 'uploading', 'uploaded']));
+      expect(statuses.at(-1)).toBe('uploaded');
+    }
 
     const recordingId = await a.page
       .locator('li[data-status="uploaded"]')

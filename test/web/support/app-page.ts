@@ -32,3 +32,28 @@ export async function signIn(page: Page, email: string, password: string): Promi
 export async function waitUntilConnected(page: Page, timeoutMs = 30_000): Promise<void> {
   await page.locator('[data-connection-state="connected"]').waitFor({ timeout: timeoutMs });
 }
+
+/**
+ * Starts recording, in the page, every status the newest recording shows (as rendered), so a
+ * test can later read the sequence a participant saw.
+ */
+export async function watchRenderedStatuses(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { renderedStatuses: string[] }).renderedStatuses = seen;
+    const note = () => {
+      const status = document.querySelector('li.recording')?.getAttribute('data-status');
+      if (status != null && seen.at(-1) !== status) seen.push(status);
+    };
+    new MutationObserver(note).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-status'],
+    });
+    note();
+  });
+}
+
+export const renderedStatuses = (page: Page): Promise<string[]> =>
+  page.evaluate(() => (window as unknown as { renderedStatuses: string[] }).renderedStatuses);

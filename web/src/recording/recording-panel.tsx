@@ -60,9 +60,11 @@ export function RecordingPanel({
     STOPPABLE.has(pending.record.status) &&
     pending.record.stopRequestedBy === undefined;
   const activeRecord = activeRecording?.record;
+  // The rules take a receipt in the same statuses a stop is taken in (before stopping).
   const needsNotice =
     activeRecording !== undefined &&
     activeRecord !== undefined &&
+    STOPPABLE.has(activeRecord.status) &&
     activeRecord.requestedBy !== uid &&
     activeRecord.consents?.[uid] === undefined;
   const newest = recordings[0];
