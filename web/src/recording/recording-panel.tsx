@@ -1,6 +1,10 @@
 import type { Database } from 'firebase/database';
 import { useState } from 'react';
-import { HOLDS_ROOM, STOPPABLE } from '../../../controller/records/recording-status.js';
+import {
+  HOLDS_ROOM,
+  type RecordingStatus,
+  STOPPABLE,
+} from '../../../controller/records/recording-status.js';
 import { ConsentNotice } from './consent-notice.js';
 import {
   acknowledgeRecording,
@@ -11,6 +15,13 @@ import { RecordingListItem } from './recording-list-item.js';
 import { elapsedMs, formatElapsed, STATUS_LABELS } from './recording-presentation.js';
 import { useClock } from './use-clock.js';
 import { useRoomRecordings } from './use-room-recordings.js';
+
+/** The indicator's words while the room is held (the lock exists from starting to stopping). */
+const INDICATOR_LABELS: Partial<Record<RecordingStatus, string>> = {
+  starting: 'Recording is starting',
+  recording: 'Recording',
+  stopping: 'Recording is stopping',
+};
 
 /**
  * Record/Stop, the live recording indicator, the consent notice and the room's recordings, all
@@ -83,7 +94,7 @@ export function RecordingPanel({
         <p className="recording-indicator" data-status={active.status}>
           <span className="dot" aria-hidden="true" />
           <span>
-            Recording {STATUS_LABELS[active.status].toLowerCase()}
+            {INDICATOR_LABELS[active.status] ?? STATUS_LABELS[active.status]}
             {activeRecord === undefined ? '' : `, started by ${nameOf(activeRecord.requestedBy)}`}
           </span>
           {activeElapsed !== undefined && (
