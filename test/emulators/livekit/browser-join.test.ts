@@ -76,6 +76,8 @@ describe('livekit-client in Chromium against the emulator', () => {
     const room = await newRoom();
     const alice = await joined(room, 'alice');
     await alice.waitFor('connected', (s) => s.state === 'connected');
+    // The single-connection protocol, first try, no fallback.
+    expect(alice.socketPaths).toEqual(['/rtc/v1']);
     await alice.publish();
     expect(
       (await alice.waitFor('2 local tracks', (s) => s.localTracks.length === 2)).localTracks,
@@ -147,6 +149,19 @@ describe('livekit-client in Chromium against the emulator', () => {
       identity: 'alice',
     });
     expect((await lk.rooms.listParticipants(room)).map((p) => p.identity)).toEqual(['bob']);
+  });
+
+  it('also joins and publishes over /rtc, the two-connection protocol of older clients', async () => {
+    const room = await newRoom();
+    const page = await openPage();
+    const outcome = await page.connect(lk.emulator.url, await joinToken(room, 'olga'), {
+      singlePeerConnection: false,
+    });
+    expect(outcome).toHaveProperty('connectMs');
+    expect(page.socketPaths).toEqual(['/rtc']);
+    await page.publish();
+    await page.waitFor('2 local tracks', (s) => s.localTracks.length === 2);
+    expect((await lk.rooms.listParticipants(room))[0]?.isPublisher).toBe(true);
   });
 
   it('replaces an older session of the same identity, which is told why', async () => {
