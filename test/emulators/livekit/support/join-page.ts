@@ -73,8 +73,12 @@ export class JoinPage {
     remotes: [],
   };
   private readonly waiters = new Set<Waiter>();
+  /** The path of every WebSocket the page opened (`/rtc/v1`, `/rtc`), in order. */
+  readonly socketPaths: string[] = [];
 
-  private constructor(readonly page: Page) {}
+  private constructor(readonly page: Page) {
+    page.on('websocket', (socket) => this.socketPaths.push(new URL(socket.url()).pathname));
+  }
 
   static async open(context: BrowserContext, pageUrl: string): Promise<JoinPage> {
     const page = await context.newPage();
@@ -84,10 +88,14 @@ export class JoinPage {
     return joinPage;
   }
 
-  connect(livekitUrl: string, token: string): Promise<ConnectOutcome> {
-    return this.page.evaluate(
-      `lk.connect(${JSON.stringify(livekitUrl)}, ${JSON.stringify(token)})`,
-    );
+  /** `roomOptions` are livekit-client's `RoomOptions` (JSON-serialisable ones). */
+  connect(
+    livekitUrl: string,
+    token: string,
+    roomOptions: Record<string, unknown> = {},
+  ): Promise<ConnectOutcome> {
+    const args = [livekitUrl, token, roomOptions].map((arg) => JSON.stringify(arg)).join(', ');
+    return this.page.evaluate(`lk.connect(${args})`);
   }
 
   async publish(): Promise<void> {
