@@ -4,15 +4,23 @@ import { startLocalStack } from './local-stack.js';
 
 /**
  * `npm run local`: the whole stack on loopback until Ctrl-C (SIGINT) or SIGTERM, with data kept
- * in `.local-stack/` (or `--data-dir`) between runs.
+ * in `.local-stack/` (or `--data-dir`) between runs. `--ports random` takes free ports only;
+ * `--config-form attributes` writes the page's settings as `<body data-*>`.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       'data-dir': { type: 'string', default: '.local-stack' },
       'config-form': { type: 'string', default: 'window' },
+      ports: { type: 'string', default: 'conventional' },
     },
   });
+  const ports = values.ports;
+  if (ports !== 'conventional' && ports !== 'random') {
+    process.stderr.write('--ports must be conventional or random\n');
+    process.exitCode = 2;
+    return;
+  }
   const form = values['config-form'];
   if (form !== 'window' && form !== 'attributes') {
     process.stderr.write('--config-form must be window or attributes\n');
@@ -21,7 +29,7 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(values['data-dir']);
   process.stdout.write(`Starting the local stack (data in ${dataDir})…\n`);
-  const stack = await startLocalStack({ ports: 'conventional', dataDir, configForm: form });
+  const stack = await startLocalStack({ ports, dataDir, configForm: form });
   const users = stack.demoUsers
     .map((user) => `  ${user.email}  password: ${user.password}`)
     .join('\n');
