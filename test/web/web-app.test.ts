@@ -41,16 +41,22 @@ describe('the web app against the local stack', () => {
   // A second SPA server, with its settings in <body data-*>, on a port chosen ahead so the
   // controller can allow its origin.
   let attributesPort: number;
+  // And one whose LiveKit URL leads nowhere.
+  let brokenLivekitPort: number;
 
   beforeAll(async () => {
     attributesPort = await freePort();
+    brokenLivekitPort = await freePort();
     webDir = await mkdtemp(join(tmpdir(), 'web-build-'));
     await buildWebApp(webDir);
     stack = await startLocalStack({
       ports: 'random',
       webDir,
       controllerEnv: { RECONCILE_INTERVAL_S: '1', LOG_LEVEL: 'debug' },
-      extraAppOrigins: [`http://127.0.0.1:${attributesPort}`],
+      extraAppOrigins: [
+        `http://127.0.0.1:${attributesPort}`,
+        `http://127.0.0.1:${brokenLivekitPort}`,
+      ],
     });
     browser = await launchChromium({ fakeMedia: true });
   }, 120_000);
@@ -150,13 +156,22 @@ describe('the web app against the local stack', () => {
     });
   }, 180_000);
 
-  it('shows a signed-out visitor the sign-in form and nothing of the room', async () => {
-    const { page, problems: visitorProblems } = await openWatchedPage(await context(false));
+  it('shows a signed-out visitor the sign-in form and nothing of the room, also after signing out', async () => {
+    const { page, problems: visitorProblems } = await openWatchedPage(await context(true));
     problems.push(visitorProblems);
     await page.goto(`${stack.urls.app}/room/${freshRoomName()}`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    expect(await page.locator('.recording-panel, .livekit-room, .recordings').count()).toBe(0);
-  });
+    const roomParts = page.locator('.recording-panel, .livekit-room, .recordings');
+    expect(await roomParts.count()).toBe(0);
+
+    const [alice] = stack.demoUsers;
+    if (alice === undefined) throw new Error('demo users missing');
+    await signIn(page, alice.email, alice.password);
+    await page.locator('.recording-panel').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await roomParts.count()).toBe(0);
+  }, 60_000);
 
   it('works with its settings in <body data-*> attributes as with the window object', async () => {
     const server = await startSpaServer({
@@ -179,6 +194,36 @@ describe('the web app against the local stack', () => {
     await page.getByRole('button', { name: 'Record' }).waitFor();
     expect(pageProblems.errors).toEqual([]);
   }, 60_000);
+
+  it('names a LiveKit connection that fails, and says why a recording then fails', async () => {
+    const unreachable = `ws://127.0.0.1:${await freePort()}`;
+    const server = await startSpaServer({
+      dir: webDir,
+      port: brokenLivekitPort,
+      config: { ...stack.webConfig, livekitUrl: unreachable },
+      configForm: 'window',
+    });
+    extraServers.push(server);
+    // Not among the pages checked for console errors: livekit-client logs the failure itself.
+    const { page } = await openWatchedPage(await context(true));
+    await page.goto(`${server.url}/room/${freshRoomName()}`);
+    const [alice] = stack.demoUsers;
+    if (alice === undefined) throw new Error('demo users missing');
+    await signIn(page, alice.email, alice.password);
+    await page
+      .getByRole('alert')
+      .getByText(`Could not connect to LiveKit at ${unreachable}`)
+      .waitFor({ timeout: 60_000 });
+
+    // The controller refuses a recording asked for by someone who is not in the room.
+    await page.getByRole('button', { name: 'Record' }).click();
+    const error = page.locator('li[data-status="failed"] .recording-error');
+    await error.waitFor({ timeout: 30_000 });
+    expect(await error.getAttribute('data-error-code')).toBe('not_in_room');
+    expect(await error.textContent()).toContain(
+      'Only someone connected to the room can start a recording.',
+    );
+  }, 90_000);
 
   it('names each missing setting instead of starting', async () => {
     const { livekitUrl: _dropped, ...withoutLivekit } = stack.webConfig;
