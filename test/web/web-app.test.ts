@@ -81,6 +81,8 @@ describe('the web app against the local stack', () => {
     const b = await openWatchedPage(await context(true));
     problems.push(a.problems, b.problems);
 
+    // Bob is on a phone.
+    await b.page.setViewportSize({ width: 390, height: 844 });
     await a.page.goto(roomUrl);
     await signIn(a.page, alice.email, alice.password);
     await b.page.goto(roomUrl);
@@ -101,7 +103,11 @@ describe('the web app against the local stack', () => {
     await expect.poll(() => bobIndicator.textContent()).toContain('started by Alice');
     const notice = b.page.getByRole('alertdialog', { name: 'This room is being recorded' });
     await notice.waitFor();
-    await b.page.getByRole('button', { name: 'I understand' }).click();
+    // The notice takes the keyboard focus, so Enter acknowledges it.
+    await expect
+      .poll(() => b.page.evaluate(() => document.activeElement?.textContent))
+      .toBe('I understand');
+    await b.page.keyboard.press('Enter');
     await notice.waitFor({ state: 'detached' });
     // The one who started it is not asked; the record lists who acknowledged.
     expect(await a.page.getByRole('alertdialog').count()).toBe(0);
@@ -119,6 +125,10 @@ describe('the web app against the local stack', () => {
       page.locator('li[data-status="uploaded"] a.download').waitFor({ timeout: 60_000 });
     await uploaded(a.page);
     await uploaded(b.page);
+    // Nothing is wider than the phone's screen.
+    expect(
+      await b.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    ).toBe(true);
     expect(await a.page.locator('.recording-indicator').count()).toBe(0);
     // Each saw the record move forward only, through stopping and uploading, to uploaded.
     for (const page of [a.page, b.page]) {
