@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLivekitEmulator } from '../livekit/index.js';
+import { type LivekitEmulatorControls, startLivekitEmulator } from '../livekit/index.js';
 import { startRtdbEmulator } from '../rtdb/index.js';
 import { type StorageFaults, startStorageEmulator } from '../storage/index.js';
 import { startAuthEmulator } from './auth-emulator.js';
@@ -31,6 +31,8 @@ export interface StartedServer {
   readonly env: Readonly<Record<string, string>>;
   /** The Storage server's fault switches (in process only), for tests that break its wire. */
   readonly storageFaults?: StorageFaults;
+  /** The LiveKit emulator's controls (in process only): webhook faults, egress switches. */
+  readonly livekitControls?: LivekitEmulatorControls;
   stop(): Promise<void>;
 }
 
@@ -112,6 +114,7 @@ const livekitStarter: LocalServerStarter = {
     });
     return {
       env: { LIVEKIT_URL: livekit.url, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret },
+      livekitControls: livekit.controls,
       stop: livekit.stop,
     };
   },
@@ -148,6 +151,8 @@ export interface LocalServers {
   readonly found: readonly string[];
   /** The Storage server's fault switches, when this harness started it. */
   readonly storageFaults?: StorageFaults;
+  /** The LiveKit emulator's controls, when this harness started it. */
+  readonly livekitControls?: LivekitEmulatorControls;
   stop(): Promise<void>;
 }
 
@@ -196,5 +201,14 @@ export async function startLocalServers(options: LocalServersOptions): Promise<L
     throw error;
   }
   const storageFaults = running.find(({ server }) => server.storageFaults)?.server.storageFaults;
-  return { env, started: running.map(({ name }) => name), found, storageFaults, stop };
+  const livekitControls = running.find(({ server }) => server.livekitControls)?.server
+    .livekitControls;
+  return {
+    env,
+    started: running.map(({ name }) => name),
+    found,
+    storageFaults,
+    livekitControls,
+    stop,
+  };
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { RawRuntimeConfig } from '../../web/src/config/runtime-config.js';
 import { freePort } from '../harness/free-port.js';
 import { startLocalServers } from '../harness/local-servers.js';
+import type { LivekitEmulatorControls } from '../livekit/index.js';
 import type { StorageFaults } from '../storage/index.js';
 import { type ControllerChild, startControllerChild } from './controller-child.js';
 import { DEMO_USERS, type DemoUser, seedDemoUsers } from './demo-users.js';
@@ -54,6 +55,8 @@ export interface LocalStack {
   readonly recordingsDir: string;
   /** The Storage server's fault switches (tests hold an upload to watch it in progress). */
   readonly storageFaults: StorageFaults | undefined;
+  /** The LiveKit emulator's controls (tests hold a webhook to watch a passing status). */
+  readonly livekitControls: LivekitEmulatorControls | undefined;
   stop(): Promise<void>;
 }
 
@@ -184,6 +187,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       controllerLogFile,
       recordingsDir,
       storageFaults: servers.storageFaults,
+      livekitControls: servers.livekitControls,
       stop,
     };
   } catch (error) {

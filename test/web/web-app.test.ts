@@ -52,7 +52,7 @@ describe('the web app against the local stack', () => {
     stack = await startLocalStack({
       ports: 'random',
       webDir,
-      controllerEnv: { RECONCILE_INTERVAL_S: '1', LOG_LEVEL: 'debug' },
+      controllerEnv: { LOG_LEVEL: 'debug' },
       extraAppOrigins: [
         `http://127.0.0.1:${attributesPort}`,
         `http://127.0.0.1:${brokenLivekitPort}`,
@@ -114,6 +114,12 @@ describe('the web app against the local stack', () => {
     await a.page.locator('.consents', { hasText: 'Bob' }).waitFor();
 
     await a.page.locator('[data-status="recording"]').first().waitFor({ timeout: 30_000 });
+    // Hold the egress's end a moment, so `stopping` is on screen long enough to be seen.
+    stack.livekitControls?.webhooks.addFault({
+      kind: 'delay',
+      event: 'egress_ended',
+      delayMs: 1_000,
+    });
     await a.page.getByRole('button', { name: 'Stop recording' }).click();
 
     for (const page of [a.page, b.page]) {
