@@ -89,6 +89,18 @@ describe('the web app against the local stack', () => {
     await signIn(b.page, bob.email, bob.password);
     await waitUntilConnected(a.page);
     await waitUntilConnected(b.page);
+    // Every control has a name a screen reader can say.
+    const unnamed = await b.page.$$eval('button, a, input', (elements) =>
+      elements
+        .filter(
+          (element) =>
+            (element.textContent ?? '').trim() === '' &&
+            !element.getAttribute('aria-label') &&
+            (element as HTMLInputElement).labels?.length !== 1,
+        )
+        .map((element) => element.outerHTML),
+    );
+    expect(unnamed).toEqual([]);
 
     // Hold the upload once it has begun, so both can be seen watching its progress bar.
     const faults = stack.storageFaults;

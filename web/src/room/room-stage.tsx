@@ -1,8 +1,9 @@
 import {
-  ControlBar,
+  DisconnectButton,
   isTrackReference,
   ParticipantTile,
   RoomAudioRenderer,
+  TrackToggle,
   useConnectionState,
   useParticipants,
   useTracks,
@@ -58,7 +59,13 @@ export function RoomStage({
           </li>
         ))}
       </ul>
-      <ControlBar variation="minimal" controls={{ chat: false, settings: false }} />
+      {/* Our own bar: ControlBar's compact form has icon-only buttons with no accessible name. */}
+      <div className="lk-control-bar controls">
+        <TrackToggle source={Track.Source.Microphone}>Microphone</TrackToggle>
+        <TrackToggle source={Track.Source.Camera}>Camera</TrackToggle>
+        <TrackToggle source={Track.Source.ScreenShare}>Share screen</TrackToggle>
+        <DisconnectButton>Leave</DisconnectButton>
+      </div>
       <RoomAudioRenderer />
     </section>
   );
