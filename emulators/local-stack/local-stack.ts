@@ -118,6 +118,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
   };
 
+  // The build needs none of the servers: it runs while they start.
+  const webDir = options.webDir ?? join(dataDir, 'web');
+  const built = options.webDir === undefined ? buildWebApp(webDir) : Promise.resolve();
+  built.catch(() => {});
   try {
     const servers = await startLocalServers({
       projectId,
@@ -159,8 +163,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     stops.push(controller.stop);
 
-    const webDir = options.webDir ?? join(dataDir, 'web');
-    if (options.webDir === undefined) await buildWebApp(webDir);
+    await built;
     const webConfig: RawRuntimeConfig = {
       livekitUrl: urls.livekit.replace(/^http/, 'ws'),
       controlApiBaseUrl: urls.controller,
@@ -191,6 +194,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stop,
     };
   } catch (error) {
+    await built.catch(() => {});
     await stop();
     throw error;
   }
