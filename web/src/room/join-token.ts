@@ -12,7 +12,6 @@ export class ControlApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly status: number,
   ) {
     super(message);
     this.name = 'ControlApiError';
@@ -37,7 +36,6 @@ export async function fetchJoinToken(
     throw new ControlApiError(
       'controller_unreachable',
       `Could not reach the controller at ${tokenEndpoint} (${(error as Error).message})`,
-      0,
     );
   }
   const body = (await response.json().catch(() => undefined)) as
@@ -49,7 +47,6 @@ export async function fetchJoinToken(
     throw new ControlApiError(
       error?.code ?? 'bad_response',
       error?.message ?? `The controller answered ${response.status}`,
-      response.status,
     );
   }
   return body;

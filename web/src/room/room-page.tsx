@@ -6,7 +6,7 @@ import { displayNameOf } from '../auth/use-signed-in-user.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import type { FirebaseClient } from '../firebase/firebase-client.js';
 import { RecordingPanel } from '../recording/recording-panel.js';
-import { fetchJoinToken, type JoinToken } from './join-token.js';
+import { ControlApiError, fetchJoinToken, type JoinToken } from './join-token.js';
 import { roomNameOfUrl } from './room-location.js';
 import { RoomStage } from './room-stage.js';
 
@@ -70,7 +70,9 @@ function RoomView({
         if (current) {
           setConnection({
             phase: 'failed',
-            message: `Could not get a token to join: ${(error as Error).message}`,
+            message: `Could not get a token to join: ${(error as Error).message}${
+              error instanceof ControlApiError ? ` (${error.code})` : ''
+            }`,
           });
         }
       }
