@@ -64,9 +64,19 @@ export class ParticipantSession {
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly target: JoinTarget,
+    readonly target: JoinTarget,
     private readonly rooms: RoomRegistry,
   ) {}
+
+  /** The connection breaks as in a network fault: no LeaveRequest, the socket just goes. */
+  breakConnection(): void {
+    this.socket.terminate();
+  }
+
+  /** Calls `listener` once the session's socket has closed. */
+  onClosed(listener: () => void): void {
+    this.socket.once('close', listener);
+  }
 
   /** `joinRequest` is `/rtc/v1`'s (with the first offer); `/rtc` has none. */
   start(joinRequest: JoinRequest | undefined): void {
