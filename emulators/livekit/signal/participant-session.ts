@@ -47,6 +47,18 @@ interface PublishedTrack {
 
 const isHidden = (participant: ParticipantRecord) => participant.permission?.hidden === true;
 
+/** A trickled `RTCIceCandidateInit` (JSON text); undefined when the client sent something else. */
+function parseCandidate(json: string): IceCandidateJson | undefined {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const candidate = (parsed as { candidate?: unknown }).candidate;
+    return typeof candidate === 'string' ? (parsed as IceCandidateJson) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * One client's signal connection, as livekit-server runs it: a JoinResponse first, then every
  * offer answered by a WebRTC peer, trickle ICE both ways, tracks published on request, pings
@@ -118,7 +130,8 @@ export class ParticipantSession {
         this.answer(message.value);
         return;
       case 'trickle': {
-        const candidate = JSON.parse(message.value.candidateInit) as IceCandidateJson;
+        const candidate = parseCandidate(message.value.candidateInit);
+        if (candidate === undefined) return;
         // A candidate the peer cannot use (an unresolvable mDNS name) is skipped, as browsers do.
         this.negotiation = this.negotiation.then(() =>
           this.peer.addCandidate(candidate).catch(() => undefined),
@@ -174,7 +187,8 @@ export class ParticipantSession {
   private publish(request: AddTrackRequest): void {
     const existing = this.published.get(request.cid);
     const participant = this.participant;
-    if (participant === undefined) return;
+    // Without the publish grant livekit-server drops the request (the client's publish times out).
+    if (participant === undefined || participant.permission?.canPublish !== true) return;
     const known = existing === undefined ? undefined : participant.tracks.get(existing.sid);
     const track =
       known ??
