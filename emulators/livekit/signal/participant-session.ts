@@ -235,17 +235,22 @@ export class ParticipantSession {
         this.send({ case: 'roomUpdate', value: new RoomUpdate({ room: toRoomProto(event.room) }) });
         return;
       case 'participant_joined':
+      case 'participant_left': {
+        const self = event.participant.sid === this.participant?.sid;
+        if (self || isHidden(event.participant)) return;
+        const left = event.type === 'participant_left';
+        this.sendParticipant(
+          event.participant,
+          left ? ParticipantInfo_State.DISCONNECTED : ParticipantInfo_State.ACTIVE,
+        );
+        return;
+      }
       case 'track_published':
       case 'track_unpublished':
       case 'track_muted':
-        if (event.participant.sid === this.participant?.sid && event.type === 'participant_joined')
-          return;
+        // Also to the publisher itself: its local participant learns the new version and sids.
         if (isHidden(event.participant)) return;
         this.sendParticipant(event.participant, ParticipantInfo_State.ACTIVE);
-        return;
-      case 'participant_left':
-        if (event.participant.sid === this.participant?.sid || isHidden(event.participant)) return;
-        this.sendParticipant(event.participant, ParticipantInfo_State.DISCONNECTED);
         return;
       default:
         return;
