@@ -14,6 +14,8 @@ export interface ReconcilerOptions extends RecordingActionDependencies {
   readonly limits: DeadlineLimits;
   readonly intervalMs: number;
   readonly now?: () => number;
+  /** Told after every pass (metrics). */
+  readonly onPass?: () => void;
 }
 
 const roomsSchema = z.record(
@@ -81,6 +83,7 @@ export class Reconciler {
     } catch (error) {
       logger.warn({ err: error }, 'reconciliation pass failed');
     }
+    this.options.onPass?.();
   }
 
   private async findEgress(
