@@ -124,7 +124,10 @@ export class EgressRegistry {
     }
     const output = fileOutputOf(request);
     if (request.audioOnly && output.fileType !== EncodedFileType.MP4) {
-      throw new TwirpError('unimplemented', 'the emulator writes audio-only recordings as MP4 only');
+      throw new TwirpError(
+        'unimplemented',
+        'the emulator writes audio-only recordings as MP4 only',
+      );
     }
     if (output.filepath.length > 4096) throw livekitErrors.invalidField('filepath');
     const nowMs = Date.now();
