@@ -119,6 +119,7 @@ export class RecordingStack {
   async startController(
     env: Record<string, string> = {},
     files: Partial<FilePipelineSettings> | undefined = this.options.files,
+    clock?: () => number,
   ): Promise<RunningController> {
     const config = loadConfig(
       validEnv({
@@ -141,7 +142,7 @@ export class RecordingStack {
       config,
       createLogger(config.log.level, log),
       firebase,
-      { files: files ?? { enabled: false } },
+      { files: files ?? { enabled: false }, clock },
     );
     const address = await controller.app.listen({ host: '127.0.0.1', port: 0 });
     controller.startWork();
