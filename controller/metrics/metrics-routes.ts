@@ -11,7 +11,13 @@ export const metricsRoutes: FastifyPluginAsync<{ readonly metrics: ControllerMet
 ) => {
   app.get(
     '/metrics',
-    { onRequest: [app.limitByIp, app.requireAuth(['apiKey'])], schema: { hide: true } },
+    {
+      onRequest: [app.limitByIp, app.requireAuth(['apiKey'])],
+      schema: {
+        description: 'Prometheus text exposition (version 0.0.4) of this controller; API key only',
+        security: [{ apiKey: [] }],
+      },
+    },
     async (_request, reply) => {
       const { contentType, body } = await options.metrics.exposition();
       return reply.type(contentType).send(body);

@@ -29,7 +29,7 @@ const SAMPLE = new RegExp(
 );
 const LABEL = new RegExp(`(${LABEL_NAME})=(${LABEL_VALUE})`, 'g');
 
-const unescape = (quoted: string) =>
+const unquote = (quoted: string) =>
   quoted
     .slice(1, -1)
     .replace(/\\(["\\n])/g, (_match, char: string) => (char === 'n' ? '\n' : char));
@@ -70,7 +70,7 @@ export function readExposition(text: string): Exposition {
     const labels: Record<string, string> = {};
     for (const [, label = '', quoted = ''] of labelText.matchAll(LABEL)) {
       if (label in labels) throw new Error(`label ${label} twice, ${where}`);
-      labels[label] = unescape(quoted);
+      labels[label] = unquote(quoted);
     }
     if (name.endsWith('_bucket') && types.get(family) === 'histogram' && !('le' in labels))
       throw new Error(`histogram bucket without le, ${where}`);
