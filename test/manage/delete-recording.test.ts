@@ -196,4 +196,22 @@ describe('the delete command a client writes', () => {
     ).rejects.toThrow(/permission/i);
     expect(await traces(stack, admin, roomKey, recordingId)).toEqual(ALL_PRESENT);
   });
+
+  it('drops a malformed delete command without failing or stopping its recording', async () => {
+    const { roomUrl, roomKey } = RecordingStack.room();
+    const alice = await stack.participant();
+    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
+    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
+    const recordingId = await alice.start(roomUrl);
+    await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('recording'));
+    // Written with the Admin SDK, past the rules, as only a buggy server could.
+    const entry = admin.db.ref(`recordingQueue/${recordingId}_delete`);
+    await entry.set({ action: 'delete', roomKey, recordingId, by: alice.uid, at: 'now' });
+    await expect.poll(async () => (await entry.get()).exists(), { timeout: 10_000 }).toBe(false);
+    const record = await admin.db.ref(`recordings/${roomKey}/${recordingId}`).get();
+    expect(record.val()).toMatchObject({ status: 'recording' });
+    expect(controller.log.text).toContain('"action":"delete"');
+    await alice.stop(roomUrl, recordingId);
+    await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('uploaded'));
+  });
 });

@@ -3,10 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingPath, storageObjectName } from '../../common/recording-paths.js';
-import { ConfigError, loadConfig } from '../../controller/config/load-config.js';
 import { recordingFile } from '../file-pipeline/file-pipeline-support.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
-import { validEnv } from '../support/test-env.js';
 import { type AdminView, adminView, traces } from './manage-support.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -139,27 +137,5 @@ describe('the retention sweep', () => {
     expect(existsSync(recordingFile(stack, young.roomKey, young.recordingId))).toBe(true);
     expect(dryRun.log.text).toContain('retention would delete this recording (dry run)');
     await dryRun.stop();
-  });
-});
-
-describe('RECORDING_RETENTION_DAYS', () => {
-  it.each(['-1', '0', 'thirty', '1.5'])('refuses %s at start-up, naming the variable', (value) => {
-    let error: unknown;
-    try {
-      loadConfig(validEnv({ RECORDING_RETENTION_DAYS: value }));
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual([
-      {
-        variable: 'RECORDING_RETENTION_DAYS',
-        message: expect.stringContaining('must be a whole number'),
-      },
-    ]);
-  });
-
-  it('is off by default: no sweep exists', () => {
-    expect(loadConfig(validEnv()).recording.retention.days).toBeUndefined();
   });
 });
