@@ -93,7 +93,8 @@ export async function createController(
 ): Promise<Controller> {
   const db = getDatabase(firebase);
   const metrics = new ControllerMetrics({ activeRecordings: activeRecordingsOf(db) });
-  const store = new RecordingStore(db, logger, metrics.transitionObserver);
+  const store = new RecordingStore(db, logger);
+  store.observeTransitions(metrics.transitionObserver);
   const livekit = new LivekitRecorder({
     apiUrl: config.livekit.apiUrl,
     apiKey: config.livekit.apiKey,
@@ -150,9 +151,7 @@ export async function createController(
   }
   const reconciler = new Reconciler({
     ...actions,
-    // Its own store instance, so that what it changes is counted as corrections.
-    store: new RecordingStore(db, logger, metrics.correctionObserver),
-    onPass: () => metrics.reconcilePass(),
+    onPass: (outcome) => metrics.reconcilePass(outcome.corrections),
     db,
     intervalMs: config.recording.reconcileIntervalMs,
     limits: {

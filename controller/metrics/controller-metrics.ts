@@ -76,8 +76,7 @@ export class ControllerMetrics {
   });
   private readonly corrections = new Counter({
     name: `${PREFIX}reconcile_corrections_total`,
-    help: 'Status changes made by reconciliation (missed webhooks, deadlines), by status reached',
-    labelNames: ['status'],
+    help: 'Recordings reconciliation changed (a missed webhook applied, a deadline acted on)',
     registers: [this.registry],
   });
   private readonly deletions = new Counter({
@@ -124,12 +123,6 @@ export class ControllerMetrics {
       this.uploadStartedAt.delete(key);
   };
 
-  /** For the reconciler's own store: its transitions are corrections. */
-  readonly correctionObserver: TransitionObserver = (change) => {
-    this.corrections.inc({ status: change.record.status });
-    this.transitionObserver(change);
-  };
-
   command(action: string | undefined, outcome: CommandOutcome): void {
     this.commands.inc({ action: action ?? 'unknown', outcome });
     if (outcome === 'invalid_command' || outcome === 'orphan_command')
@@ -148,8 +141,9 @@ export class ControllerMetrics {
     this.uploadRetries.inc();
   }
 
-  reconcilePass(): void {
+  reconcilePass(corrections: number): void {
     this.reconcileRuns.inc();
+    this.corrections.inc(corrections);
   }
 
   recordingDeleted(reason: string): void {

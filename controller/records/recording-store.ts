@@ -59,11 +59,17 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
  * transition table, so duplicate, late and concurrent events cannot move it back.
  */
 export class RecordingStore {
+  private observer: TransitionObserver | undefined;
+
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
-    private readonly observe: TransitionObserver = () => {},
   ) {}
+
+  /** Tells `observer` of every transition this store applies (metrics); one observer a store. */
+  observeTransitions(observer: TransitionObserver): void {
+    this.observer = observer;
+  }
 
   async read(ref: RecordingRef): Promise<RecordingRecord | undefined> {
     const snapshot = await this.db.ref(recordingPath(ref.roomKey, ref.recordingId)).get();
@@ -123,7 +129,7 @@ export class RecordingStore {
     }
     this.logger.info({ ...ref, status: to, errorCode: change.error?.code }, `recording ${to}`);
     if (from !== undefined)
-      this.observe({ ref, from, record: outcome.record, error: change.error });
+      this.observer?.({ ref, from, record: outcome.record, error: change.error });
     await this.followRoomLock(ref, outcome.record);
     return outcome;
   }

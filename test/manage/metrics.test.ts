@@ -163,6 +163,23 @@ describe('GET /metrics', () => {
     );
   });
 
+  it('counts a correction when reconciliation catches up with a lost webhook', async () => {
+    const before = await scrape();
+    stack.livekit.controls.webhooks.addFault({ kind: 'drop', event: 'egress_updated' });
+    const { roomUrl, roomKey } = RecordingStack.room();
+    const alice = await stack.participant();
+    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
+    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
+    const recordingId = await alice.start(roomUrl);
+    // Without its egress_updated (ACTIVE), only the reconciler's ListEgress moves it on.
+    await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('recording'));
+    await expect
+      .poll(async () => counter(await scrape(), 'reconcile_corrections_total'))
+      .toBeGreaterThan(counter(before, 'reconcile_corrections_total'));
+    await alice.stop(roomUrl, recordingId);
+    await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled);
+  });
+
   it('is served without the key on METRICS_PORT, from a registry of each controller its own', async () => {
     const first = await scrape();
     const second = await stack.startController({ METRICS_PORT: String(await freePort()) });
