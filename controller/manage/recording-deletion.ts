@@ -66,7 +66,8 @@ async function mayDelete(
   by: Deleter,
 ): Promise<boolean> {
   if (by.kind === 'service' || record.requestedBy === by.uid) return true;
-  const claims = by.claims ?? (await deps.claimsOf(by.uid));
+  // A user Auth cannot find (deleted since) has no claims: the answer is no, not an error.
+  const claims = by.claims ?? (await deps.claimsOf(by.uid).catch(() => undefined));
   return claims?.[RECORDING_ADMIN_CLAIM] === true;
 }
 

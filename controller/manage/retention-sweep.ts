@@ -99,10 +99,15 @@ export class RetentionSweep {
       const page = await query.limitToFirst(ROOMS_PER_PAGE + (after === undefined ? 0 : 1)).get();
       const rooms: [string, Record<string, unknown>][] = [];
       page.forEach((room) => {
-        if (room.key !== null && room.key !== after) rooms.push([room.key, room.val()]);
+        const value: unknown = room.val();
+        if (room.key === null || room.key === after) return;
+        rooms.push([
+          room.key,
+          typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {},
+        ]);
       });
       for (const [roomKey, recordings] of rooms) {
-        for (const [recordingId, raw] of Object.entries(recordings ?? {})) {
+        for (const [recordingId, raw] of Object.entries(recordings)) {
           const ref = { roomKey, recordingId };
           const verdict = retentionVerdict(raw, cutoffMs);
           if (verdict === 'active') report.active.push(ref);
