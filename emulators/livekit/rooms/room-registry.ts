@@ -83,6 +83,9 @@ export interface RoomRegistryOptions {
   readonly departureTimeoutS: number;
 }
 
+/** The longest delay `setTimeout` keeps (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Egress and agent participants do not keep a room open (livekit `IsDependent`). */
 const isDependent = (participant: ParticipantRecord) =>
   participant.kind === ParticipantInfo_Kind.EGRESS ||
@@ -303,7 +306,9 @@ export class RoomRegistry {
 
   private scheduleClose(room: RoomRecord, afterS: number): void {
     this.cancelClose(room);
-    room.closeTimer = setTimeout(() => this.close(room.name), afterS * 1000);
+    // Node fires a longer timer (an empty_timeout of years, valid for livekit) after 1 ms.
+    const afterMs = Math.min(afterS * 1000, MAX_TIMER_MS);
+    room.closeTimer = setTimeout(() => this.close(room.name), afterMs);
     room.closeTimer.unref();
   }
 

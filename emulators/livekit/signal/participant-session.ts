@@ -47,6 +47,18 @@ interface PublishedTrack {
 
 const isHidden = (participant: ParticipantRecord) => participant.permission?.hidden === true;
 
+/** A trickled `RTCIceCandidateInit` (JSON text); undefined when the client sent something else. */
+function parseCandidate(json: string): IceCandidateJson | undefined {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const candidate = (parsed as { candidate?: unknown }).candidate;
+    return typeof candidate === 'string' ? (parsed as IceCandidateJson) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * One client's signal connection, as livekit-server runs it: a JoinResponse first, then every
  * offer answered by a WebRTC peer, trickle ICE both ways, tracks published on request, pings
@@ -64,9 +76,19 @@ export class ParticipantSession {
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly target: JoinTarget,
+    readonly target: JoinTarget,
     private readonly rooms: RoomRegistry,
   ) {}
+
+  /** The connection breaks as in a network fault: no LeaveRequest, the socket just goes. */
+  breakConnection(): void {
+    this.socket.terminate();
+  }
+
+  /** Calls `listener` once the session's socket has closed. */
+  onClosed(listener: () => void): void {
+    this.socket.once('close', listener);
+  }
 
   /** `joinRequest` is `/rtc/v1`'s (with the first offer); `/rtc` has none. */
   start(joinRequest: JoinRequest | undefined): void {
@@ -108,7 +130,8 @@ export class ParticipantSession {
         this.answer(message.value);
         return;
       case 'trickle': {
-        const candidate = JSON.parse(message.value.candidateInit) as IceCandidateJson;
+        const candidate = parseCandidate(message.value.candidateInit);
+        if (candidate === undefined) return;
         // A candidate the peer cannot use (an unresolvable mDNS name) is skipped, as browsers do.
         this.negotiation = this.negotiation.then(() =>
           this.peer.addCandidate(candidate).catch(() => undefined),
@@ -164,7 +187,8 @@ export class ParticipantSession {
   private publish(request: AddTrackRequest): void {
     const existing = this.published.get(request.cid);
     const participant = this.participant;
-    if (participant === undefined) return;
+    // Without the publish grant livekit-server drops the request (the client's publish times out).
+    if (participant === undefined || participant.permission?.canPublish !== true) return;
     const known = existing === undefined ? undefined : participant.tracks.get(existing.sid);
     const track =
       known ??
@@ -211,17 +235,22 @@ export class ParticipantSession {
         this.send({ case: 'roomUpdate', value: new RoomUpdate({ room: toRoomProto(event.room) }) });
         return;
       case 'participant_joined':
+      case 'participant_left': {
+        const self = event.participant.sid === this.participant?.sid;
+        if (self || isHidden(event.participant)) return;
+        const left = event.type === 'participant_left';
+        this.sendParticipant(
+          event.participant,
+          left ? ParticipantInfo_State.DISCONNECTED : ParticipantInfo_State.ACTIVE,
+        );
+        return;
+      }
       case 'track_published':
       case 'track_unpublished':
       case 'track_muted':
-        if (event.participant.sid === this.participant?.sid && event.type === 'participant_joined')
-          return;
+        // Also to the publisher itself: its local participant learns the new version and sids.
         if (isHidden(event.participant)) return;
         this.sendParticipant(event.participant, ParticipantInfo_State.ACTIVE);
-        return;
-      case 'participant_left':
-        if (event.participant.sid === this.participant?.sid || isHidden(event.participant)) return;
-        this.sendParticipant(event.participant, ParticipantInfo_State.DISCONNECTED);
         return;
       default:
         return;

@@ -34,6 +34,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
  */
 export class RtcEndpoint {
   private readonly sockets = new WebSocketServer({ noServer: true });
+  private readonly sessions = new Set<ParticipantSession>();
 
   constructor(private readonly options: RtcEndpointOptions) {}
 
@@ -69,9 +70,21 @@ export class RtcEndpoint {
       return true;
     }
     this.sockets.handleUpgrade(request, socket, head, (webSocket) => {
-      new ParticipantSession(webSocket, target, this.options.rooms).start(joinRequest);
+      const session = new ParticipantSession(webSocket, target, this.options.rooms);
+      this.sessions.add(session);
+      session.onClosed(() => this.sessions.delete(session));
+      session.start(joinRequest);
     });
     return true;
+  }
+
+  /** Breaks the signal connections of `identity` in `roomName`; false when it had none. */
+  breakConnection(roomName: string, identity: string): boolean {
+    const broken = [...this.sessions].filter(
+      (session) => session.target.roomName === roomName && session.target.identity === identity,
+    );
+    for (const session of broken) session.breakConnection();
+    return broken.length > 0;
   }
 
   close(): void {

@@ -164,6 +164,32 @@ describe('livekit-client in Chromium against the emulator', () => {
     expect((await lk.rooms.listParticipants(room))[0]?.isPublisher).toBe(true);
   });
 
+  it('joins again after its signal connection broke, and the others see the new session', async () => {
+    const room = await newRoom();
+    const alice = await joined(room, 'alice');
+    await alice.publish();
+    const bob = await joined(room, 'bob');
+    const before = await bob.waitFor(
+      'alice with 2 tracks',
+      (s) => remote(s, 'alice')?.tracks.length === 2,
+    );
+    const firstSid = remote(before, 'alice')?.sid;
+
+    expect(lk.emulator.controls.rooms.breakConnection(room, 'alice')).toBe(true);
+    await alice.waitFor(
+      'connected on a second socket',
+      (s) => s.state === 'connected' && alice.socketPaths.length === 2,
+    );
+    // Resume is disabled, so the client joined afresh (a new sid) and published its tracks again.
+    expect(alice.socketPaths).toEqual(['/rtc/v1', '/rtc/v1']);
+    await bob.waitFor('the new alice with 2 tracks', (s) => {
+      const again = remote(s, 'alice');
+      return again !== undefined && again.sid !== firstSid && again.tracks.length === 2;
+    });
+    const listed = await lk.rooms.listParticipants(room);
+    expect(listed.map((p) => p.identity).sort()).toEqual(['alice', 'bob']);
+  });
+
   it('replaces an older session of the same identity, which is told why', async () => {
     const room = await newRoom();
     const first = await joined(room, 'alice');

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import {
+  AddTrackRequest,
   ClientInfo,
   ClientInfo_SDK,
   DisconnectReason,
@@ -9,6 +10,8 @@ import {
   Ping,
   SignalRequest,
   SignalResponse,
+  TrackType,
+  TrickleRequest,
   WrappedJoinRequest,
   WrappedJoinRequest_Compression,
 } from '@livekit/protocol';
@@ -192,6 +195,43 @@ describe('/rtc join', () => {
     const pongResp = await inbox.next('pongResp');
     expect(pong.message.value).toEqual(expect.any(BigInt));
     expect(pongResp.message.value).toMatchObject({ lastPingTimestamp: 5678n });
+    outcome.socket.close();
+  });
+
+  it('keeps serving a session after undecodable frames and a broken ICE candidate', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    const outcome = await connect(await joinToken(room, 'hank'));
+    if (!('socket' in outcome)) throw new Error('refused');
+    await outcome.inbox.next('join');
+    outcome.socket.send(Buffer.from([0xff, 0xff, 0xff]));
+    sendRequest(outcome.socket, {
+      case: 'trickle',
+      value: new TrickleRequest({ candidateInit: '{not json' }),
+    });
+    sendRequest(outcome.socket, { case: 'ping', value: 1n });
+    await outcome.inbox.next('pong');
+    expect(await identities(room)).toEqual(['hank']);
+    outcome.socket.close();
+  });
+
+  it('does not publish for a token without the publish grant', async () => {
+    const room = lk.roomName();
+    await lk.rooms.createRoom({ name: room });
+    const token = new AccessToken(lk.apiKey, lk.apiSecret, { identity: 'ivy' });
+    token.addGrant({ roomJoin: true, room, canPublish: false });
+    const outcome = await connect(await token.toJwt());
+    if (!('socket' in outcome)) throw new Error('refused');
+    await outcome.inbox.next('join');
+    sendRequest(outcome.socket, {
+      case: 'addTrack',
+      value: new AddTrackRequest({ cid: 'mic', type: TrackType.AUDIO }),
+    });
+    sendRequest(outcome.socket, { case: 'ping', value: 1n });
+    // Requests are handled in order, so a TrackPublishedResponse would have come before the pong.
+    await outcome.inbox.next('pong');
+    expect(outcome.inbox.received.map((r) => r.message.case)).not.toContain('trackPublished');
+    expect((await lk.rooms.listParticipants(room))[0]?.isPublisher).toBe(false);
     outcome.socket.close();
   });
 

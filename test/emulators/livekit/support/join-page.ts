@@ -11,7 +11,11 @@ export interface PageSnapshot {
   /** livekit-client's `DisconnectReason`, once the room disconnected. */
   readonly disconnectReason: number | undefined;
   readonly localTracks: readonly string[];
-  readonly remotes: readonly { readonly identity: string; readonly tracks: readonly string[] }[];
+  readonly remotes: readonly {
+    readonly identity: string;
+    readonly sid: string;
+    readonly tracks: readonly string[];
+  }[];
 }
 
 export type ConnectOutcome =
