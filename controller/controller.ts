@@ -19,6 +19,7 @@ import { outputDirWritable } from './files/output-dir-readiness.js';
 import { RecordingFilePipeline } from './files/recording-file-pipeline.js';
 import { databaseConnected } from './firebase/database-readiness.js';
 import { storageReachable } from './firebase/storage-readiness.js';
+import { downloadLinkRoutes } from './http/download-link-routes.js';
 import { recordingRoutes } from './http/recording-routes.js';
 import { buildServer, type Server } from './http/server.js';
 import { tokenRoutes } from './http/token-routes.js';
@@ -141,6 +142,11 @@ export async function createController(
   const app = await buildServer({ config, logger, idTokenVerifier: getAuth(firebase) });
   await app.register(tokenRoutes, { livekit: config.livekit, tokens: config.tokens });
   await app.register(recordingRoutes, { db, waitTimeoutMs: START_WAIT_TIMEOUT_MS });
+  await app.register(downloadLinkRoutes, {
+    store,
+    bucket: getStorage(firebase).bucket(config.firebase.storageBucket),
+    mode: config.recording.downloadUrlMode,
+  });
   await app.register(webhookRoutes, {
     apiKey: config.livekit.webhookApiKey,
     apiSecret: config.livekit.webhookApiSecret,

@@ -208,6 +208,32 @@ export class RecordingStore {
     return { applied: true, record: recordingRecordSchema.parse(result.snapshot.val()) };
   }
 
+  /**
+   * Puts a fresh link on an `uploaded` record (a signed URL re-signed before it dies, or the
+   * object's current token URL). Only the link changes: the status stays final.
+   */
+  async replaceDownloadLink(
+    ref: RecordingRef,
+    link: { readonly url: string; readonly expiresAt: number | undefined },
+  ): Promise<boolean> {
+    const result = await serverTransaction(
+      this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
+      (current: unknown) => {
+        if (current === null) return null;
+        const parsed = recordingRecordSchema.safeParse(current);
+        if (!parsed.success || parsed.data.status !== 'uploaded') return undefined;
+        const { downloadUrlExpiresAt: _previous, ...rest } = current as Json;
+        return {
+          ...rest,
+          downloadUrl: link.url,
+          ...(link.expiresAt === undefined ? {} : { downloadUrlExpiresAt: link.expiresAt }),
+          updatedAt: ServerValue.TIMESTAMP,
+        };
+      },
+    );
+    return result.committed && result.snapshot.exists();
+  }
+
   /** Writes controller fields (egress id, progress) on a record that is not final. */
   async annotate(ref: RecordingRef, fields: ControllerFields): Promise<boolean> {
     const result = await serverTransaction(

@@ -21,13 +21,24 @@ export function tokenDownloadUrl(bucketName: string, objectName: string, token: 
 }
 
 /** A fresh V4 signed read link, valid for the longest time V4 allows. */
-export async function signedDownloadLink(
-  file: StorageFile,
-  now = Date.now(),
-): Promise<DownloadLink> {
-  const expiresAt = now + SIGNED_URL_LIFETIME_MS;
-  const [url] = await file.getSignedUrl({ version: 'v4', action: 'read', expires: expiresAt });
-  return { url, expiresAt };
+export async function signedDownloadLink(file: StorageFile): Promise<DownloadLink> {
+  const wanted = Date.now() + SIGNED_URL_LIFETIME_MS;
+  const [url] = await file.getSignedUrl({ version: 'v4', action: 'read', expires: wanted });
+  return { url, expiresAt: signedUrlExpiry(url) ?? wanted };
+}
+
+/** When a V4 signed URL dies, as it says itself: X-Goog-Date (whole seconds) + X-Goog-Expires. */
+export function signedUrlExpiry(url: string): number | undefined {
+  const params = new URL(url).searchParams;
+  const signedAt = Date.parse(
+    (params.get('X-Goog-Date') ?? '').replace(
+      /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/,
+      '$1-$2-$3T$4:$5:$6Z',
+    ),
+  );
+  const seconds = Number(params.get('X-Goog-Expires'));
+  if (Number.isNaN(signedAt) || !Number.isInteger(seconds)) return undefined;
+  return signedAt + seconds * 1000;
 }
 
 /** The link written into an uploaded record, as `DOWNLOAD_URL_MODE` asks (DESIGN §7). */
