@@ -72,6 +72,8 @@ export class RecordingFilePipeline {
   private readonly watcher: RecordingFileWatcher | undefined;
   private readonly abort = new AbortController();
   private scanTimer: NodeJS.Timeout | undefined;
+  /** The scan under way, if any: a new one joins it, and stop() waits for it. */
+  private scanning: Promise<void> | undefined;
 
   constructor(private readonly options: RecordingFilePipelineOptions) {
     this.watcher = options.watch
@@ -85,6 +87,8 @@ export class RecordingFilePipeline {
 
   async start(): Promise<void> {
     await this.watcher?.start();
+    // stop() may have come while the watcher started: then nothing may keep running.
+    if (this.abort.signal.aborted) return;
     this.scanTimer = setInterval(() => void this.scan(), this.options.scanIntervalMs);
     this.scanTimer.unref();
     await this.scan();
@@ -95,6 +99,7 @@ export class RecordingFilePipeline {
     clearInterval(this.scanTimer);
     this.abort.abort();
     await this.watcher?.stop();
+    await this.scanning;
     await Promise.allSettled(this.running.values());
   }
 
@@ -137,9 +142,14 @@ export class RecordingFilePipeline {
   }
 
   /** Every recording file on disk, and every pending upload, looked at again. */
-  async scan(): Promise<void> {
-    await this.scanDirectory();
-    await this.reconcilePendingUploads();
+  scan(): Promise<void> {
+    this.scanning ??= (async () => {
+      await this.scanDirectory();
+      await this.reconcilePendingUploads();
+    })().finally(() => {
+      this.scanning = undefined;
+    });
+    return this.scanning;
   }
 
   private async scanDirectory(): Promise<void> {
@@ -180,6 +190,7 @@ export class RecordingFilePipeline {
 
   /** One run per recording at a time; a signal arriving during a run is covered by it. */
   private run(ref: RecordingRef, signal: FileSignal): Promise<void> {
+    if (this.abort.signal.aborted) return Promise.resolve();
     const key = `${ref.roomKey}/${ref.recordingId}`;
     const current = this.running.get(key);
     if (current !== undefined) return current;
@@ -341,11 +352,12 @@ export class RecordingFilePipeline {
           const now = Date.now();
           if (now - lastWrite < this.options.progressIntervalMs) return;
           lastWrite = now;
-          progressWrite = store
-            .annotate(ref, { progress: { bytes, total: size } })
-            .catch((error: unknown) => {
+          // Chained: a slow write must not land after the final status (it would undo it).
+          progressWrite = progressWrite.then(() =>
+            store.annotate(ref, { progress: { bytes, total: size } }).catch((error: unknown) => {
               log.warn({ err: error }, 'could not write upload progress');
-            });
+            }),
+          );
         },
       });
       await progressWrite;

@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from '../logging/logger.js';
+import { RecyclingFileReader } from './recycling-file-reader.js';
 import type { Bucket, StorageFile } from './storage-types.js';
 import { classifyUploadFailure } from './upload-failure.js';
 import type { UploadSession } from './upload-session-state.js';
@@ -149,19 +149,18 @@ async function uploadOnce(
       );
     }, request.policy.stallTimeoutMs);
   };
+  // Exactly the bytes found finished: the declared length and the stream agree.
+  const source = new RecyclingFileReader(request.localPath, { start: 0, end: request.size - 1 });
   stream.on('progress', (progress: { bytesWritten: number }) => {
     armStallWatchdog();
+    source.release(progress.bytesWritten);
     request.onProgress(progress.bytesWritten);
   });
   armStallWatchdog();
   const abandon = () => stream.destroy(new Error('upload abandoned'));
   request.signal.addEventListener('abort', abandon, { once: true });
   try {
-    // Exactly the bytes found finished: the declared length and the stream agree.
-    await pipeline(
-      createReadStream(request.localPath, { start: 0, end: request.size - 1 }),
-      stream,
-    );
+    await pipeline(source, stream);
   } finally {
     clearTimeout(stallTimer);
     request.signal.removeEventListener('abort', abandon);

@@ -85,7 +85,10 @@ describe('POST /recordings/:roomKey/:recordingId/download-url', () => {
     const response = await refresh(signed, recording.roomKey, recording.recordingId, {
       'x-api-key': signed.config.control.apiKey,
     });
-    expect(response.status).toBe(200);
+    expect({ status: response.status, body: await response.json() }).toMatchObject({
+      status: 200,
+      body: { downloadUrl: expect.any(String), expiresAt: expect.any(Number) },
+    });
     await recording.close();
   });
 

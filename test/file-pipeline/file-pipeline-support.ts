@@ -100,13 +100,14 @@ export async function finishedRecording(
     requestedAt: Date.now(),
     status: 'stopping',
   });
+  // Egress finishes the file before it reports the end: the file first, then processing.
+  await mkdir(join(stack.outputDir, roomKey), { recursive: true });
+  const path = join(stack.outputDir, roomKey, `${recordingId}.mp4`);
+  if (fileBytes !== undefined) await writeSyntheticMp4(path, fileBytes);
   await new RecordingStore(db, pino({ level: 'silent' }), 'crashed-controller').transition(
     ref,
     'processing',
   );
-  await mkdir(join(stack.outputDir, roomKey), { recursive: true });
-  const path = join(stack.outputDir, roomKey, `${recordingId}.mp4`);
-  if (fileBytes !== undefined) await writeSyntheticMp4(path, fileBytes);
   return { roomKey, recordingId, path, db, close: () => deleteApp(app) };
 }
 
