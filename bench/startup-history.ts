@@ -1,11 +1,11 @@
 /**
  * Start-up work of the file pipeline against a database with no history and with 100 000
  * finished recordings (issue 8): it reads the pending-upload index, never `recordings/`, so the
- * two must take about the same time. The RTDB emulator runs in a child process.
+ * two must take about the same time. The RTDB emulator runs in this process (it only makes the
+ * history case slower).
  *
  *   npx tsx bench/startup-history.ts [records, default 100000]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,25 +16,11 @@ import { pino } from 'pino';
 import { DEFAULT_FILE_PIPELINE } from '../controller/controller.js';
 import { RecordingFilePipeline } from '../controller/files/recording-file-pipeline.js';
 import { RecordingStore } from '../controller/records/recording-store.js';
-import { freePort } from '../emulators/harness/free-port.js';
+import { startRtdbEmulator } from '../emulators/rtdb/index.js';
 
 const RECORDS = Number(process.argv[2] ?? 100_000);
 const BATCH = 2_000;
 const RUNS = 15;
-
-async function startRtdb(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'emulators/cli.ts', 'rtdb', '--port', String(port)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve();
-    });
-  });
-  return child;
-}
 
 async function writeHistory(db: Database, records: number): Promise<void> {
   for (let first = 0; first < records; first += BATCH) {
@@ -89,9 +75,8 @@ async function medianStartMs(db: Database, outputDir: string): Promise<number> {
   return times[Math.floor(times.length / 2)] ?? Number.NaN;
 }
 
-const port = await freePort();
-const rtdb = await startRtdb(port);
-process.env.FIREBASE_DATABASE_EMULATOR_HOST = `127.0.0.1:${port}`;
+const rtdb = await startRtdbEmulator();
+process.env.FIREBASE_DATABASE_EMULATOR_HOST = rtdb.host;
 const outputDir = await mkdtemp(join(tmpdir(), 'startup-history-'));
 const app = initializeApp({
   projectId: 'demo-bench',
@@ -113,6 +98,6 @@ try {
   );
 } finally {
   await deleteApp(app);
-  rtdb.kill('SIGTERM');
+  await rtdb.stop();
   await rm(outputDir, { recursive: true, force: true });
 }
