@@ -47,6 +47,8 @@ export interface RecordingFilePipelineOptions {
   /** false: only `egress_ended` and the scans find finished files. */
   readonly watch: boolean;
   readonly settleMs: number;
+  /** Told of each upload attempt that failed and will be retried (metrics). */
+  readonly onUploadRetry?: () => void;
 }
 
 /** How many times a file that changed under its upload is uploaded again before failing. */
@@ -275,6 +277,8 @@ export class RecordingFilePipeline {
     if (!moved.applied && moved.record?.status !== 'uploading') return;
     const outcome = await this.upload(ref, path, settled, {
       durationMs: completeness.durationMs ?? record?.durationMs,
+      // An audio-only recording is an MP4 holding AAC only (egress's default audio codec for MP4).
+      contentType: record?.audioOnly === true ? 'audio/mp4' : 'video/mp4',
       signal,
       log,
     });
@@ -324,12 +328,13 @@ export class RecordingFilePipeline {
     settled: FileStamp,
     context: {
       readonly durationMs: number | undefined;
+      readonly contentType: string;
       readonly signal: FileSignal;
       readonly log: Logger;
     },
   ): Promise<'uploaded' | 'failed' | 'abandoned' | 'file_changed'> {
     const { store, bucket } = this.options;
-    const { log, durationMs } = context;
+    const { log, durationMs, contentType } = context;
     const { size } = settled;
     const objectName = storageObjectName(ref.roomKey, ref.recordingId);
     const session = (await readUploadSession(path)) ?? { token: randomUUID() };
@@ -347,6 +352,8 @@ export class RecordingFilePipeline {
         policy: this.options.retry,
         logger: log,
         signal: this.abort.signal,
+        contentType,
+        onRetry: this.options.onUploadRetry,
         onSession: (next) => this.saveSession(path, next, log),
         onProgress: (bytes) => {
           const now = Date.now();
