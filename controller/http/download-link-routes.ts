@@ -1,25 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { RECORDING_ID_PATTERN, ROOM_KEY_PATTERN } from '../../common/recording-paths.js';
 import type { DownloadUrlMode } from '../config/load-config.js';
 import { AppError } from '../errors.js';
 import type { RecordingStore } from '../records/recording-store.js';
 import { type DownloadLink, signedDownloadLink, tokenDownloadUrl } from '../upload/download-url.js';
 import type { Bucket } from '../upload/storage-types.js';
+import { recordingParamsSchema } from './recording-params.js';
 
 export interface DownloadLinkRoutesOptions {
   readonly store: RecordingStore;
   readonly bucket: Bucket;
   readonly mode: DownloadUrlMode;
 }
-
-const paramsSchema = z
-  .object({
-    roomKey: z.string().regex(ROOM_KEY_PATTERN, 'must be a room key'),
-    recordingId: z.string().regex(RECORDING_ID_PATTERN, 'must be a recording id'),
-  })
-  .strict();
 
 const linkSchema = z.object({
   downloadUrl: z.string(),
@@ -59,7 +52,7 @@ export const downloadLinkRoutes: FastifyPluginAsync<DownloadLinkRoutesOptions> =
     {
       onRequest: [app.limitByIp, app.requireAuth(['idToken', 'apiKey'])],
       preHandler: app.limitByIdentity,
-      schema: { params: paramsSchema, response: { 200: linkSchema } },
+      schema: { params: recordingParamsSchema, response: { 200: linkSchema } },
     },
     async (request) => {
       const ref = request.params;
