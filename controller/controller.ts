@@ -20,6 +20,7 @@ import { outputDirWritable } from './files/output-dir-readiness.js';
 import { RecordingFilePipeline } from './files/recording-file-pipeline.js';
 import { databaseConnected } from './firebase/database-readiness.js';
 import { storageReachable } from './firebase/storage-readiness.js';
+import { downloadLinkRoutes } from './http/download-link-routes.js';
 import { recordingRoutes } from './http/recording-routes.js';
 import { buildServer, type Server } from './http/server.js';
 import { tokenRoutes } from './http/token-routes.js';
@@ -47,10 +48,17 @@ export interface FilePipelineSettings {
   readonly enabled: boolean;
   /** false: no chokidar watcher; egress_ended and the periodic scan alone find files. */
   readonly watch: boolean;
+  /** How often the directory (and the pending-upload index) is looked at again; default RECONCILE_INTERVAL_S. */
+  readonly scanIntervalMs?: number;
   readonly settleMs: number;
   readonly progressIntervalMs: number;
   /** How long a `failed: upload_failed` record rests before a scan tries its upload again. */
   readonly reopenAfterMs: number;
+  /**
+   * How long a `processing` record may wait for a controller to take its file before one without
+   * the file fails it `file_missing` (with several controllers, the file is on one host's disk).
+   */
+  readonly missingFileAfterMs: number;
   readonly retry: UploadRetryPolicy;
 }
 
@@ -61,6 +69,7 @@ export const DEFAULT_FILE_PIPELINE: FilePipelineSettings = {
   settleMs: 2_000,
   progressIntervalMs: 1_000,
   reopenAfterMs: 5 * 60_000,
+  missingFileAfterMs: 10 * 60_000,
   retry: { retries: 6, minTimeoutMs: 1_000, maxTimeoutMs: 60_000, stallTimeoutMs: 120_000 },
 };
 
@@ -93,7 +102,7 @@ export async function createController(
 ): Promise<Controller> {
   const db = getDatabase(firebase);
   const metrics = new ControllerMetrics({ activeRecordings: activeRecordingsOf(db) });
-  const store = new RecordingStore(db, logger);
+  const store = new RecordingStore(db, logger, config.control.controllerId);
   store.observeTransitions(metrics.transitionObserver);
   const livekit = new LivekitRecorder({
     apiUrl: config.livekit.apiUrl,
@@ -174,7 +183,9 @@ export async function createController(
         retry: fileSettings.retry,
         progressIntervalMs: fileSettings.progressIntervalMs,
         reopenAfterMs: fileSettings.reopenAfterMs,
-        scanIntervalMs: config.recording.reconcileIntervalMs,
+        controllerId: config.control.controllerId,
+        missingFileAfterMs: fileSettings.missingFileAfterMs,
+        scanIntervalMs: fileSettings.scanIntervalMs ?? config.recording.reconcileIntervalMs,
         watch: fileSettings.watch,
         settleMs: fileSettings.settleMs,
       })
@@ -186,6 +197,11 @@ export async function createController(
     db,
     waitTimeoutMs: START_WAIT_TIMEOUT_MS,
     options: config.recording,
+  });
+  await app.register(downloadLinkRoutes, {
+    store,
+    bucket: getStorage(firebase).bucket(config.firebase.storageBucket),
+    mode: config.recording.downloadUrlMode,
   });
   await app.register(deleteRoutes, deletion);
   await app.register(metricsRoutes, { metrics });

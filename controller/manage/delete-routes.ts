@@ -1,19 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { RECORDING_ID_PATTERN, ROOM_KEY_PATTERN } from '../../common/recording-paths.js';
+import { recordingParamsSchema } from '../http/recording-params.js';
 import {
   type Deleter,
   deleteRecording,
   type RecordingDeletionDependencies,
 } from './recording-deletion.js';
-
-const paramsSchema = z
-  .object({
-    roomKey: z.string().regex(ROOM_KEY_PATTERN, 'must be a room key'),
-    recordingId: z.string().regex(RECORDING_ID_PATTERN, 'must be a recording id'),
-  })
-  .strict();
 
 const deletedSchema = z.object({
   recordingId: z.string(),
@@ -37,7 +30,7 @@ export const deleteRoutes: FastifyPluginAsync<RecordingDeletionDependencies> = a
     {
       onRequest: [app.limitByIp, app.requireAuth(['idToken', 'apiKey'])],
       preHandler: app.limitByIdentity,
-      schema: { params: paramsSchema, response: { 200: deletedSchema } },
+      schema: { params: recordingParamsSchema, response: { 200: deletedSchema } },
     },
     async (request) => {
       const principal = request.principal;

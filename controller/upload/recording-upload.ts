@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from '../logging/logger.js';
+import { RecyclingFileReader } from './recycling-file-reader.js';
 import type { Bucket, StorageFile } from './storage-types.js';
 import { classifyUploadFailure } from './upload-failure.js';
 import type { UploadSession } from './upload-session-state.js';
@@ -38,6 +38,8 @@ export interface RecordingUploadRequest {
 export interface UploadedObject {
   readonly crc32c: string;
   readonly size: number;
+  /** Lets the caller delete exactly this version (a file that changed under its upload). */
+  readonly generation: string | number | undefined;
 }
 
 export class UploadFailedError extends Error {
@@ -116,7 +118,7 @@ async function storedObject(
   if (Number(metadata.size) !== size || typeof metadata.crc32c !== 'string') {
     throw new AbortError(`${file.name} exists with ${metadata.size} bytes, not ${size}`);
   }
-  return { crc32c: metadata.crc32c, size };
+  return { crc32c: metadata.crc32c, size, generation: metadata.generation };
 }
 
 async function uploadOnce(
@@ -152,19 +154,18 @@ async function uploadOnce(
       );
     }, request.policy.stallTimeoutMs);
   };
+  // Exactly the bytes found finished: the declared length and the stream agree.
+  const source = new RecyclingFileReader(request.localPath, { start: 0, end: request.size - 1 });
   stream.on('progress', (progress: { bytesWritten: number }) => {
     armStallWatchdog();
+    source.release(progress.bytesWritten);
     request.onProgress(progress.bytesWritten);
   });
   armStallWatchdog();
   const abandon = () => stream.destroy(new Error('upload abandoned'));
   request.signal.addEventListener('abort', abandon, { once: true });
   try {
-    // Exactly the bytes found finished: the declared length and the stream agree.
-    await pipeline(
-      createReadStream(request.localPath, { start: 0, end: request.size - 1 }),
-      stream,
-    );
+    await pipeline(source, stream);
   } finally {
     clearTimeout(stallTimer);
     request.signal.removeEventListener('abort', abandon);
@@ -172,5 +173,5 @@ async function uploadOnce(
   }
   const crc32c = file.metadata.crc32c;
   if (typeof crc32c !== 'string') throw new Error(`${file.name}: no checksum in the answer`);
-  return { crc32c, size: Number(file.metadata.size) };
+  return { crc32c, size: Number(file.metadata.size), generation: file.metadata.generation };
 }

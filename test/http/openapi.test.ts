@@ -35,6 +35,7 @@ describe('GET /openapi.json', () => {
         'GET /recordings',
         'DELETE /recordings/{roomKey}/{recordingId}',
         'POST /recordings/start',
+        'POST /recordings/{roomKey}/{recordingId}/download-url',
         'POST /recordings/stop',
         'POST /token',
         'POST /webhooks/livekit',
