@@ -27,6 +27,8 @@ export interface EgressTiming {
   readonly maxDurationMs: number;
   /** How often frames are appended to the file being recorded. */
   readonly writeIntervalMs: number;
+  /** Filler bytes a second of video carries on top of the test pattern (the encoder's bitrate). */
+  readonly fillerBytesPerSecond: number;
 }
 
 export interface EgressRegistryOptions {
@@ -289,6 +291,7 @@ export class EgressRegistry {
     const workDir = await mkdtemp(join(this.options.workDir, `${record.info.egressId}-`));
     const recording = await TestPatternRecording.start(
       join(workDir, basename(record.file.filename)),
+      { fillerBytesPerSecond: this.options.timing.fillerBytesPerSecond },
     );
     if (record.info.status !== EgressStatus.EGRESS_STARTING) {
       await recording.abandon();

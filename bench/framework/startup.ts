@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { roomKeyFromUrl } from '../../common/room-key.js';
+import type { BenchStack, ControllerUnderTest, Participant } from './bench-stack.js';
+import { StatusTimeline } from './bench-stack.js';
+import { memoryOf } from './process-memory.js';
+import { recordingId } from './uploads.js';
+
+export interface ControllerStartup {
+  readonly controller: ControllerUnderTest;
+  /** From spawn to the end of start-up reconciliation (the marker record failed). */
+  readonly ms: number;
+  /** VmHWM (the process's peak RSS so far) when start-up had finished, in bytes. */
+  readonly peakRss: number;
+}
+
+/**
+ * Starts a controller and waits until its start-up work is done. The marker is a record left in
+ * `processing` with no file: only the start-up pass over unfinished uploads fails it
+ * (`file_missing`), so seeing it failed means that pass, whatever the history, has finished.
+ */
+export async function startAndSettle(
+  stack: BenchStack,
+  observer: Participant,
+  namespace: string,
+): Promise<ControllerStartup> {
+  const roomUrl = `https://app.example.com/room/marker-${randomBytes(4).toString('hex')}`;
+  const roomKey = roomKeyFromUrl(roomUrl);
+  const id = recordingId();
+  await stack.adminPatch(
+    `recordings/${roomKey}/${id}`,
+    { roomUrl, requestedBy: 'bench', requestedAt: Date.now(), status: 'processing' },
+    namespace,
+  );
+  const timeline = new StatusTimeline(observer.db, roomKey, id);
+  try {
+    await timeline.when('processing');
+    const controller = await stack.startController({ namespace });
+    const failedAt = await timeline.when('failed', 120_000);
+    const { hwm } = await memoryOf(controller.pid);
+    return { controller, ms: failedAt - controller.spawnedAt, peakRss: hwm };
+  } finally {
+    timeline.close();
+  }
+}
