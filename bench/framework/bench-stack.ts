@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,6 +168,13 @@ export class BenchStack {
       LOG_LEVEL: 'info',
       ...options.env,
     });
+    // BENCH_CONTROLLER_LOGS=<dir>: each controller's log, to see where its time goes.
+    const logDir = process.env.BENCH_CONTROLLER_LOGS;
+    if (logDir !== undefined && logDir !== '') {
+      child.child.stdout?.pipe(
+        createWriteStream(join(logDir, `controller-${child.child.pid}.log`)),
+      );
+    }
     const base = `http://127.0.0.1:${port}`;
     const controller: ControllerUnderTest = {
       process: child,

@@ -17,12 +17,14 @@ export interface ControllerStartup {
  * Starts a controller and waits until its start-up work is done. The marker is a record left in
  * `processing` with no file: only the start-up pass over unfinished uploads fails it
  * (`file_missing`), so seeing it failed means that pass, whatever the history, has finished.
+ * Every benchmark starts its controller this way: work placed earlier would race that pass.
  */
 export async function startAndSettle(
   stack: BenchStack,
   observer: Participant,
-  namespace: string,
+  options: { readonly namespace?: string; readonly env?: Record<string, string> } = {},
 ): Promise<ControllerStartup> {
+  const namespace = options.namespace ?? stack.namespace;
   const roomUrl = `https://app.example.com/room/marker-${randomBytes(4).toString('hex')}`;
   const roomKey = roomKeyFromUrl(roomUrl);
   const id = recordingId();
@@ -34,7 +36,7 @@ export async function startAndSettle(
   const timeline = new StatusTimeline(observer.db, roomKey, id);
   try {
     await timeline.when('processing');
-    const controller = await stack.startController({ namespace });
+    const controller = await stack.startController({ namespace, env: options.env });
     const failedAt = await timeline.when('failed', 120_000);
     const { hwm } = await memoryOf(controller.pid);
     return { controller, ms: failedAt - controller.spawnedAt, peakRss: hwm };

@@ -1,6 +1,7 @@
 import { BenchStack, StatusTimeline } from '../framework/bench-stack.js';
 import type { Benchmark } from '../framework/benchmark.js';
 import { percentile } from '../framework/figure.js';
+import { startAndSettle } from '../framework/startup.js';
 
 /**
  * A start command as the SPA writes it (record in `requested` + queue entry, one update) until
@@ -15,9 +16,9 @@ export const commandLatency: Benchmark = {
     // Egresses wait for a publisher that never comes: no timeout may end them mid-bench.
     const stack = await BenchStack.start(context.servers, { egressStartTimeoutMs: 3_600_000 });
     try {
-      await stack.startController({ env: { EGRESS_START_TIMEOUT_S: '3600' } });
       const writer = await stack.participant();
       const observer = await stack.participant();
+      await startAndSettle(stack, observer, { env: { EGRESS_START_TIMEOUT_S: '3600' } });
       const p50 = { figure: [] as number[], baseline: [] as number[] };
       const p99 = { figure: [] as number[], baseline: [] as number[] };
       // A few commands first, so that connections and code paths are warm in both processes.

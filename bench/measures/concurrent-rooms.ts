@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { storageObjectName } from '../../common/recording-paths.js';
 import { BenchStack, type Participant, StatusTimeline } from '../framework/bench-stack.js';
 import type { Benchmark } from '../framework/benchmark.js';
+import { startAndSettle } from '../framework/startup.js';
 import { deleteObject } from '../framework/uploads.js';
 
 const RECORD_FOR_MS = 2_000;
@@ -68,12 +69,12 @@ export const concurrentRooms: Benchmark = {
       egressWriteIntervalMs: 200,
     });
     try {
-      await stack.startController();
       const participants = await Promise.all(
         Array.from({ length: count }, () => stack.participant()),
       );
       const [first] = participants;
       if (first === undefined) throw new Error('no participants');
+      await startAndSettle(stack, first);
       // One lone recording first: connections and code paths warm for both cases.
       await recordRoomsAtOnce(stack, [first]);
       const start = { many: [] as number[], one: [] as number[] };

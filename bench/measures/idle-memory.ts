@@ -16,7 +16,7 @@ export const idleMemory: Benchmark = {
     const samples: number[] = [];
     try {
       for (let run = 0; run < context.runs; run++) {
-        const { controller } = await startAndSettle(stack, observer, stack.namespace);
+        const { controller } = await startAndSettle(stack, observer);
         await sleep(SETTLE_MS);
         samples.push((await memoryOf(controller.pid)).rss / 1e6);
         await controller.stop();

@@ -69,7 +69,7 @@ export const startupHistory: Benchmark = {
           const startup = await startAndSettle(
             stack,
             which === 'empty' ? emptyObserver : fullObserver,
-            which === 'empty' ? empty : full,
+            { namespace: which === 'empty' ? empty : full },
           );
           await startup.controller.stop();
           times[which].push(startup.ms);

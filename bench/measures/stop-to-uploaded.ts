@@ -6,6 +6,7 @@ import { recordingFileName, storageObjectName } from '../../common/recording-pat
 import { BenchStack, StatusTimeline } from '../framework/bench-stack.js';
 import type { Benchmark } from '../framework/benchmark.js';
 import { MIB } from '../framework/process-memory.js';
+import { startAndSettle } from '../framework/startup.js';
 import { deleteObject, rawUpload } from '../framework/uploads.js';
 
 /** The emulated encoder's bitrate: 25 MB of video a second, so 100 MB takes 4 s to record. */
@@ -29,9 +30,9 @@ export const stopToUploaded: Benchmark = {
       egressFillerBytesPerSecond: BYTES_PER_SECOND,
     });
     try {
-      await stack.startController();
       const participant = await stack.participant();
       const observer = await stack.participant();
+      await startAndSettle(stack, observer);
       const egressClient = new EgressClient(
         stack.livekit.url,
         stack.keys.apiKey,

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { BenchStack } from '../framework/bench-stack.js';
 import type { Benchmark } from '../framework/benchmark.js';
+import { startAndSettle } from '../framework/startup.js';
 import { deleteObject, rawUpload, uploadThroughController } from '../framework/uploads.js';
 
 /**
@@ -14,8 +15,8 @@ export const uploadThroughput: Benchmark = {
     const mib = context.quick ? 256 : 1024;
     const stack = await BenchStack.start(context.servers);
     try {
-      const controller = await stack.startController();
       const observer = await stack.participant();
+      const { controller } = await startAndSettle(stack, observer);
       const path = await context.files.file(mib);
       const size = (await stat(path)).size;
       const storage = context.servers.storage.host;
