@@ -18,9 +18,10 @@ import {
 import { startRecordingUpdate, stopRecordingUpdate } from '../../common/recording-commands.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import { freePort } from '../../emulators/harness/free-port.js';
-import { type LivekitEmulator, startLivekitEmulator } from '../../emulators/livekit/index.js';
+import type { LivekitEmulatorOptions } from '../../emulators/livekit/index.js';
 import { type ObservedProcess, spawnController } from '../../test/support/controller-process.js';
 import { type EmulatorProcess, startEmulatorProcess } from './emulator-process.js';
+import { type LivekitProcess, startLivekitProcess } from './livekit-process.js';
 
 export const PROJECT_ID = 'demo-bench';
 export const BUCKET = `${PROJECT_ID}.firebasestorage.app`;
@@ -84,8 +85,8 @@ export interface Participant {
 
 /**
  * One benchmark's world: a database namespace of its own with the project's rules, a LiveKit
- * emulator (in this process: its rooms and publishers are driven through its controls) writing
- * into a fresh recordings directory, and controllers spawned from `dist/controller/main.js`.
+ * emulator (a process of its own, driven over IPC) writing into a fresh recordings directory,
+ * and controllers spawned from `dist/controller/main.js`.
  */
 export class BenchStack {
   private readonly controllers: ControllerUnderTest[] = [];
@@ -94,20 +95,20 @@ export class BenchStack {
   private constructor(
     readonly servers: BenchServers,
     readonly namespace: string,
-    readonly livekit: LivekitEmulator,
+    readonly livekit: LivekitProcess,
     readonly outputDir: string,
     readonly keys: { readonly apiKey: string; readonly apiSecret: string },
   ) {}
 
   static async start(
     servers: BenchServers,
-    livekitOptions: Partial<Parameters<typeof startLivekitEmulator>[0]> = {},
+    livekitOptions: Partial<LivekitEmulatorOptions> = {},
   ): Promise<BenchStack> {
     const namespace = await BenchStack.newNamespace(servers);
     const outputDir = await mkdtemp(join(tmpdir(), 'bench-recordings-'));
     const apiKey = `APIbench${randomBytes(6).toString('hex')}`;
     const apiSecret = randomBytes(24).toString('base64url');
-    const livekit = await startLivekitEmulator({
+    const livekit = await startLivekitProcess({
       keys: { [apiKey]: apiSecret },
       outputDir,
       ...livekitOptions,
@@ -191,7 +192,7 @@ export class BenchStack {
     };
     this.controllers.push(controller);
     await child.waitForOutput(/Server listening/, 60_000);
-    this.livekit.controls.webhooks.setUrl(`${base}/webhooks/livekit`);
+    await this.livekit.setWebhookUrl(`${base}/webhooks/livekit`);
     return controller;
   }
 
@@ -232,11 +233,15 @@ export class BenchStack {
     };
   }
 
-  /** A room of its own, with the participant in it (as LiveKit sees them). */
-  roomWith(identity: string): { roomUrl: string; roomKey: string } {
+  /** A room of its own with the participant in it (as LiveKit sees them), publishing if asked. */
+  async roomWith(
+    identity: string,
+    options: { readonly publishing?: boolean } = {},
+  ): Promise<{ roomUrl: string; roomKey: string }> {
     const roomUrl = `https://app.example.com/room/${randomBytes(6).toString('hex')}`;
     const roomKey = roomKeyFromUrl(roomUrl);
-    this.livekit.controls.rooms.addParticipant(roomKey, { identity });
+    await this.livekit.addParticipant(roomKey, identity);
+    if (options.publishing === true) await this.livekit.setPublishing(roomKey, identity, true);
     return { roomUrl, roomKey };
   }
 

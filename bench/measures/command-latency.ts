@@ -23,7 +23,7 @@ export const commandLatency: Benchmark = {
       const p99 = { figure: [] as number[], baseline: [] as number[] };
       // A few commands first, so that connections and code paths are warm in both processes.
       for (let i = 0; i < 5; i++) {
-        const { roomUrl, roomKey } = stack.roomWith(writer.uid);
+        const { roomUrl, roomKey } = await stack.roomWith(writer.uid);
         const id = await writer.start(roomUrl);
         const timeline = new StatusTimeline(observer.db, roomKey, id);
         await timeline.when('starting');
@@ -33,7 +33,7 @@ export const commandLatency: Benchmark = {
         const toStarting: number[] = [];
         const toRequested: number[] = [];
         for (let i = 0; i < commands; i++) {
-          const { roomUrl, roomKey } = stack.roomWith(writer.uid);
+          const { roomUrl, roomKey } = await stack.roomWith(writer.uid);
           // The id is chosen before the write, so the observer listens before it happens.
           const id = writer.nextRecordingId();
           const timeline = new StatusTimeline(observer.db, roomKey, id);

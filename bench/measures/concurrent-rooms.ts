@@ -21,18 +21,19 @@ async function recordRoomsAtOnce(
   stack: BenchStack,
   participants: readonly Participant[],
 ): Promise<RoomLatency[]> {
-  const rooms = participants.map((participant) => {
-    const { roomUrl, roomKey } = stack.roomWith(participant.uid);
-    stack.livekit.controls.rooms.setPublishing(roomKey, participant.uid, true);
-    const id = participant.nextRecordingId();
-    return {
-      participant,
-      roomUrl,
-      roomKey,
-      id,
-      timeline: new StatusTimeline(participant.db, roomKey, id),
-    };
-  });
+  const rooms = await Promise.all(
+    participants.map(async (participant) => {
+      const { roomUrl, roomKey } = await stack.roomWith(participant.uid, { publishing: true });
+      const id = participant.nextRecordingId();
+      return {
+        participant,
+        roomUrl,
+        roomKey,
+        id,
+        timeline: new StatusTimeline(participant.db, roomKey, id),
+      };
+    }),
+  );
   await Promise.all(rooms.map((room) => room.timeline.ready));
   const started = await Promise.all(
     rooms.map(async (room) => {

@@ -43,8 +43,7 @@ export const stopToUploaded: Benchmark = {
       const baseline: number[] = [];
       const sizes: number[] = [];
       for (let run = 0; run < context.runs; run++) {
-        const { roomUrl, roomKey } = stack.roomWith(participant.uid);
-        stack.livekit.controls.rooms.setPublishing(roomKey, participant.uid, true);
+        const { roomUrl, roomKey } = await stack.roomWith(participant.uid, { publishing: true });
         const id = participant.nextRecordingId();
         const timeline = new StatusTimeline(observer.db, roomKey, id);
         await timeline.ready;

@@ -44,8 +44,7 @@ export const webhookThroughput: Benchmark = {
     try {
       const participant = await stack.participant();
       const { controller } = await startAndSettle(stack, participant);
-      const { roomUrl, roomKey } = stack.roomWith(participant.uid);
-      stack.livekit.controls.rooms.setPublishing(roomKey, participant.uid, true);
+      const { roomUrl, roomKey } = await stack.roomWith(participant.uid, { publishing: true });
       const id = participant.nextRecordingId();
       const timeline = new StatusTimeline(participant.db, roomKey, id);
       await timeline.ready;
