@@ -15,7 +15,8 @@ export interface ControllerStartup {
 
 /**
  * Starts a controller and waits until its start-up work is done. The marker is a record left in
- * `processing` with no file: only the start-up pass over unfinished uploads fails it
+ * `uploading` by this controller (by its CONTROLLER_ID) whose file is gone, as a crash
+ * mid-upload and a lost disk leave it: only the start-up pass over unfinished uploads fails it
  * (`file_missing`), so seeing it failed means that pass, whatever the history, has finished.
  * Every benchmark starts its controller this way: work placed earlier would race that pass.
  */
@@ -25,18 +26,33 @@ export async function startAndSettle(
   options: { readonly namespace?: string; readonly env?: Record<string, string> } = {},
 ): Promise<ControllerStartup> {
   const namespace = options.namespace ?? stack.namespace;
+  const controllerId = `bench-${randomBytes(4).toString('hex')}`;
   const roomUrl = `https://app.example.com/room/marker-${randomBytes(4).toString('hex')}`;
   const roomKey = roomKeyFromUrl(roomUrl);
   const id = recordingId();
+  const now = Date.now();
   await stack.adminPatch(
-    `recordings/${roomKey}/${id}`,
-    { roomUrl, requestedBy: 'bench', requestedAt: Date.now(), status: 'processing' },
+    '',
+    {
+      [`recordings/${roomKey}/${id}`]: {
+        roomUrl,
+        requestedBy: 'bench',
+        requestedAt: now,
+        status: 'uploading',
+      },
+      // The pending-upload index (issue 8), written with the record as the controller writes it;
+      // a controller that reads the whole history instead ignores it.
+      [`uploads/pending/${roomKey}/${id}`]: { status: 'uploading', by: controllerId, since: now },
+    },
     namespace,
   );
   const timeline = new StatusTimeline(observer.db, roomKey, id);
   try {
-    await timeline.when('processing');
-    const controller = await stack.startController({ namespace, env: options.env });
+    await timeline.when('uploading');
+    const controller = await stack.startController({
+      namespace,
+      env: { CONTROLLER_ID: controllerId, ...options.env },
+    });
     const failedAt = await timeline.when('failed', 120_000);
     const { hwm } = await memoryOf(controller.pid);
     return { controller, ms: failedAt - controller.spawnedAt, peakRss: hwm };
