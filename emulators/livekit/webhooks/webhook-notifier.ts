@@ -127,6 +127,12 @@ export class WebhookNotifier {
     authorization: string,
     signal: AbortSignal,
   ): Promise<boolean> {
+    // A signal of its own per post: fetch leaves its abort listener on the signal it is given
+    // until the request is garbage-collected, so the notifier's long-lived signal collected one
+    // per webhook (thousands in a bench run, with MaxListenersExceededWarning).
+    const request = new AbortController();
+    const abort = () => request.abort(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
     try {
       const response = await fetch(url, {
         method: 'POST',
@@ -136,13 +142,15 @@ export class WebhookNotifier {
           'User-Agent': 'LiveKit',
         },
         body,
-        signal,
+        signal: request.signal,
       });
       await response.arrayBuffer();
       return response.status < 500 || response.status === 501;
     } catch (error) {
       if (signal.aborted) throw error;
       return false;
+    } finally {
+      signal.removeEventListener('abort', abort);
     }
   }
 }
