@@ -19,6 +19,7 @@ import { outputDirWritable } from './files/output-dir-readiness.js';
 import { RecordingFilePipeline } from './files/recording-file-pipeline.js';
 import { databaseConnected } from './firebase/database-readiness.js';
 import { storageReachable } from './firebase/storage-readiness.js';
+import { downloadLinkRoutes } from './http/download-link-routes.js';
 import { recordingRoutes } from './http/recording-routes.js';
 import { buildServer, type Server } from './http/server.js';
 import { tokenRoutes } from './http/token-routes.js';
@@ -36,10 +37,17 @@ export interface FilePipelineSettings {
   readonly enabled: boolean;
   /** false: no chokidar watcher; egress_ended and the periodic scan alone find files. */
   readonly watch: boolean;
+  /** How often the directory (and the pending-upload index) is looked at again; default RECONCILE_INTERVAL_S. */
+  readonly scanIntervalMs?: number;
   readonly settleMs: number;
   readonly progressIntervalMs: number;
   /** How long a `failed: upload_failed` record rests before a scan tries its upload again. */
   readonly reopenAfterMs: number;
+  /**
+   * How long a `processing` record may wait for a controller to take its file before one without
+   * the file fails it `file_missing` (with several controllers, the file is on one host's disk).
+   */
+  readonly missingFileAfterMs: number;
   readonly retry: UploadRetryPolicy;
 }
 
@@ -50,6 +58,7 @@ export const DEFAULT_FILE_PIPELINE: FilePipelineSettings = {
   settleMs: 2_000,
   progressIntervalMs: 1_000,
   reopenAfterMs: 5 * 60_000,
+  missingFileAfterMs: 10 * 60_000,
   retry: { retries: 6, minTimeoutMs: 1_000, maxTimeoutMs: 60_000, stallTimeoutMs: 120_000 },
 };
 
@@ -74,7 +83,7 @@ export async function createController(
   options: ControllerOptions = {},
 ): Promise<Controller> {
   const db = getDatabase(firebase);
-  const store = new RecordingStore(db, logger);
+  const store = new RecordingStore(db, logger, config.control.controllerId);
   const livekit = new LivekitRecorder({
     apiUrl: config.livekit.apiUrl,
     apiKey: config.livekit.apiKey,
@@ -122,7 +131,9 @@ export async function createController(
         retry: fileSettings.retry,
         progressIntervalMs: fileSettings.progressIntervalMs,
         reopenAfterMs: fileSettings.reopenAfterMs,
-        scanIntervalMs: config.recording.reconcileIntervalMs,
+        controllerId: config.control.controllerId,
+        missingFileAfterMs: fileSettings.missingFileAfterMs,
+        scanIntervalMs: fileSettings.scanIntervalMs ?? config.recording.reconcileIntervalMs,
         watch: fileSettings.watch,
         settleMs: fileSettings.settleMs,
       })
@@ -131,6 +142,11 @@ export async function createController(
   const app = await buildServer({ config, logger, idTokenVerifier: getAuth(firebase) });
   await app.register(tokenRoutes, { livekit: config.livekit, tokens: config.tokens });
   await app.register(recordingRoutes, { db, waitTimeoutMs: START_WAIT_TIMEOUT_MS });
+  await app.register(downloadLinkRoutes, {
+    store,
+    bucket: getStorage(firebase).bucket(config.firebase.storageBucket),
+    mode: config.recording.downloadUrlMode,
+  });
   await app.register(webhookRoutes, {
     apiKey: config.livekit.webhookApiKey,
     apiSecret: config.livekit.webhookApiSecret,

@@ -10,7 +10,8 @@ const HEADER_BYTES = 16;
 /**
  * Walks the top-level boxes of the file, reading headers only (memory stays flat whatever the
  * size). Egress writes `moov` when it finalises the file, so a file without a whole `moov` was cut
- * short and cannot be played; its `mvhd` gives the duration.
+ * short and cannot be played; its `mvhd` gives the duration. Every box must be whole, the ones
+ * after `moov` too: a "fast start" file cut inside its `mdat` has a `moov` and still misses data.
  */
 export async function readMp4Completeness(path: string): Promise<Mp4Completeness> {
   const file = await open(path, 'r');
@@ -18,6 +19,7 @@ export async function readMp4Completeness(path: string): Promise<Mp4Completeness
     const { size } = await file.stat();
     const header = Buffer.alloc(HEADER_BYTES);
     let offset = 0;
+    let movie: { durationMs: number | undefined } | undefined;
     while (offset + 8 <= size) {
       const { bytesRead } = await file.read(header, 0, HEADER_BYTES, offset);
       if (bytesRead < 8) break;
@@ -33,12 +35,12 @@ export async function readMp4Completeness(path: string): Promise<Mp4Completeness
       }
       if (boxSize < headerSize) return { complete: false, reason: `malformed ${type} box` };
       if (offset + boxSize > size) return { complete: false, reason: `${type} box cut short` };
-      if (type === 'moov') {
-        return { complete: true, durationMs: await movieDurationMs(file, offset + headerSize) };
-      }
+      if (type === 'moov') movie = { durationMs: await movieDurationMs(file, offset + headerSize) };
       offset += boxSize;
     }
-    return { complete: false, reason: 'no moov box' };
+    if (offset < size) return { complete: false, reason: 'truncated box header' };
+    if (movie === undefined) return { complete: false, reason: 'no moov box' };
+    return { complete: true, durationMs: movie.durationMs };
   } finally {
     await file.close();
   }

@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { recordingFileName, storageObjectName } from '../../common/recording-paths.js';
 import type { DownloadUrlMode } from '../config/load-config.js';
 import { recordingOfPath } from '../egress/recording-of-egress.js';
 import type { Logger } from '../logging/logger.js';
-import type { RecordingStatus } from '../records/recording-status.js';
+import {
+  claimsMissingFile,
+  PENDING_UPLOAD_STATUSES,
+  type PendingUpload,
+} from '../records/pending-uploads.js';
 import type { RecordingRef, RecordingStore } from '../records/recording-store.js';
-import { downloadUrl } from '../upload/download-url.js';
+import { downloadLink } from '../upload/download-url.js';
 import { localFileCrc32c } from '../upload/local-file-checksum.js';
 import { type UploadRetryPolicy, uploadRecording } from '../upload/recording-upload.js';
 import type { Bucket } from '../upload/storage-types.js';
@@ -35,12 +40,19 @@ export interface RecordingFilePipelineOptions {
   readonly reopenAfterMs: number;
   /** How often files on disk are looked at again (watchers miss events; failed uploads retry). */
   readonly scanIntervalMs: number;
+  /** Names this controller in the pending-upload index (CONTROLLER_ID). */
+  readonly controllerId: string;
+  /** A `processing` record whose file no controller has taken for this long fails file_missing. */
+  readonly missingFileAfterMs: number;
   /** false: only `egress_ended` and the scans find finished files. */
   readonly watch: boolean;
   readonly settleMs: number;
 }
 
-const UNFINISHED_UPLOADS: ReadonlySet<RecordingStatus> = new Set(['processing', 'uploading']);
+/** How many times a file that changed under its upload is uploaded again before failing. */
+const MAX_UPLOAD_ROUNDS = 3;
+/** A file still changing after this many settle periods is left for a later signal. */
+const SETTLE_PATIENCE = 5;
 
 /** A file in the output directory that belongs to no recording we could upload it for. */
 export interface UnmatchedFile {
@@ -76,7 +88,6 @@ export class RecordingFilePipeline {
     this.scanTimer = setInterval(() => void this.scan(), this.options.scanIntervalMs);
     this.scanTimer.unref();
     await this.scan();
-    await this.reconcileRecords();
   }
 
   /** Stops finding files and abandons running uploads where they are: a restart resumes them. */
@@ -98,16 +109,40 @@ export class RecordingFilePipeline {
   }
 
   /**
-   * Start-up: every record whose file should be on its way (or whose upload gave up) is driven
-   * on, so one whose file is gone ends `failed: file_missing` instead of waiting forever.
+   * Every record the pending-upload index names is driven on, so one whose file is gone ends
+   * `failed: file_missing` instead of waiting forever; files on this disk are driven by the scan.
+   * Reads the index only, never the history under `recordings/`.
    */
-  private async reconcileRecords(): Promise<void> {
-    const refs = await this.options.store.listInStatus(UNFINISHED_UPLOADS);
-    for (const ref of refs) void this.run(ref, 'scan');
+  private async reconcilePendingUploads(): Promise<void> {
+    const { store, controllerId, missingFileAfterMs } = this.options;
+    let pending: PendingUpload[];
+    try {
+      pending = await store.listPendingUploads();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'cannot read the pending-upload index');
+      return;
+    }
+    for (const entry of pending) {
+      const ref = { roomKey: entry.roomKey, recordingId: entry.recordingId };
+      const path = join(this.options.outputDir, recordingFileName(ref.roomKey, ref.recordingId));
+      if (await exists(path)) continue; // the directory scan drives the files on this disk
+      if (!claimsMissingFile(entry, controllerId, Date.now(), missingFileAfterMs)) continue;
+      const record = await store.read(ref);
+      if (record === undefined || !PENDING_UPLOAD_STATUSES.has(record.status)) {
+        await store.forgetPendingUpload(ref);
+        continue;
+      }
+      void this.run(ref, 'scan');
+    }
   }
 
-  /** Every recording file on disk, looked at again. */
+  /** Every recording file on disk, and every pending upload, looked at again. */
   async scan(): Promise<void> {
+    await this.scanDirectory();
+    await this.reconcilePendingUploads();
+  }
+
+  private async scanDirectory(): Promise<void> {
     let rooms: string[];
     try {
       rooms = await readdir(this.options.outputDir);
@@ -158,7 +193,12 @@ export class RecordingFilePipeline {
     return task;
   }
 
-  private async finish(ref: RecordingRef, signal: FileSignal, log: Logger): Promise<void> {
+  private async finish(
+    ref: RecordingRef,
+    signal: FileSignal,
+    log: Logger,
+    round = 1,
+  ): Promise<void> {
     const { store } = this.options;
     const path = join(this.options.outputDir, recordingFileName(ref.roomKey, ref.recordingId));
     const record = await store.read(ref);
@@ -173,11 +213,10 @@ export class RecordingFilePipeline {
       if (action.reason === 'already uploaded') await this.deleteIfConfirmed(ref, path, log);
       return;
     }
-    const size = await stat(path).then(
-      (stats) => stats.size,
-      () => undefined,
-    );
-    if (size === undefined) {
+    // A scan cannot tell a finished file from a paused writer: only egress or the watcher can.
+    if (action.kind === 'finish_then_upload' && signal === 'scan') return;
+    const settled = await this.settledFile(path, log, signal);
+    if (settled === 'missing') {
       if (action.kind === 'upload') {
         await store.transition(ref, 'failed', {
           error: {
@@ -188,6 +227,11 @@ export class RecordingFilePipeline {
       }
       return;
     }
+    if (settled === 'growing') {
+      log.info({ signal }, 'recording file still growing; the watcher or a scan comes back to it');
+      return;
+    }
+    const { size } = settled;
     const completeness =
       size === 0
         ? { complete: false as const, reason: 'empty file' }
@@ -206,7 +250,6 @@ export class RecordingFilePipeline {
       return;
     }
     if (action.kind === 'finish_then_upload') {
-      if (signal === 'scan') return; // a scan cannot tell a finished file from a paused writer
       await store.transition(ref, 'processing', { fields: { sizeBytes: size } });
     }
     if (action.kind === 'reopen_then_upload') {
@@ -219,17 +262,64 @@ export class RecordingFilePipeline {
       fields: { progress: { bytes: 0, total: size } },
     });
     if (!moved.applied && moved.record?.status !== 'uploading') return;
-    await this.upload(ref, path, size, completeness.durationMs ?? record?.durationMs, log);
+    const outcome = await this.upload(ref, path, settled, {
+      durationMs: completeness.durationMs ?? record?.durationMs,
+      signal,
+      log,
+    });
+    if (outcome !== 'file_changed') return;
+    if (round < MAX_UPLOAD_ROUNDS) {
+      await this.finish(ref, signal, log, round + 1);
+      return;
+    }
+    await store.transition(ref, 'failed', {
+      error: {
+        code: 'upload_failed',
+        message: `The file kept changing while it was uploaded (${round} times). It is kept and retried later.`,
+      },
+    });
+  }
+
+  /**
+   * The file once its size and modification time have stayed the same for `settleMs`: egress may
+   * report a file finished (or a scan find it) while bytes are still being copied into it.
+   */
+  private async settledFile(
+    path: string,
+    log: Logger,
+    signal: FileSignal,
+  ): Promise<FileStamp | 'missing' | 'growing'> {
+    const { settleMs } = this.options;
+    const pollMs = Math.max(10, Math.min(250, Math.floor(settleMs / 4)));
+    let last = await fileStamp(path);
+    let stableSince = Date.now();
+    const giveUpAt = stableSince + settleMs * SETTLE_PATIENCE;
+    while (last !== undefined && Date.now() - stableSince < settleMs) {
+      if (Date.now() >= giveUpAt || this.abort.signal.aborted) return 'growing';
+      await delay(pollMs);
+      const now = await fileStamp(path);
+      if (now === undefined || !sameStamp(now, last)) {
+        if (now !== undefined) log.debug({ signal, size: now.size }, 'recording file is growing');
+        stableSince = Date.now();
+      }
+      last = now;
+    }
+    return last ?? 'missing';
   }
 
   private async upload(
     ref: RecordingRef,
     path: string,
-    size: number,
-    durationMs: number | undefined,
-    log: Logger,
-  ): Promise<void> {
+    settled: FileStamp,
+    context: {
+      readonly durationMs: number | undefined;
+      readonly signal: FileSignal;
+      readonly log: Logger;
+    },
+  ): Promise<'uploaded' | 'failed' | 'abandoned' | 'file_changed'> {
     const { store, bucket } = this.options;
+    const { log, durationMs } = context;
+    const { size } = settled;
     const objectName = storageObjectName(ref.roomKey, ref.recordingId);
     const session = (await readUploadSession(path)) ?? { token: randomUUID() };
     await this.saveSession(path, session, log);
@@ -260,22 +350,40 @@ export class RecordingFilePipeline {
       });
       await progressWrite;
       const file = bucket.file(objectName);
+      // The object holds the bytes the file had when it settled; a file that changed since
+      // (an egress still appending) would be published cut short.
+      const after = await fileStamp(path);
+      if (after !== undefined && !sameStamp(after, settled)) {
+        log.warn(
+          { uploadedBytes: uploaded.size, size: after.size },
+          'recording file changed during its upload; the stale object is replaced',
+        );
+        await file.delete({ ifGenerationMatch: uploaded.generation, ignoreNotFound: true });
+        await this.saveSession(path, { token: randomUUID() }, log);
+        return 'file_changed';
+      }
+      const link = await downloadLink(this.options.downloadUrlMode, file, session.token);
       await store.transition(ref, 'uploaded', {
         fields: {
           storagePath: objectName,
           sizeBytes: uploaded.size,
           durationMs,
-          downloadUrl: await downloadUrl(this.options.downloadUrlMode, file, session.token),
+          downloadUrl: link.url,
+          downloadUrlExpiresAt: link.expiresAt,
           progress: { bytes: uploaded.size, total: size },
         },
       });
-      log.info({ size, ms: Date.now() - started }, 'recording uploaded');
+      log.info(
+        { size, ms: Date.now() - started, signal: context.signal },
+        'recording file uploaded',
+      );
       await this.deleteIfConfirmed(ref, path, log);
+      return 'uploaded';
     } catch (error) {
       await progressWrite;
       if (this.abort.signal.aborted) {
         log.info('upload abandoned on shutdown; the next start resumes it');
-        return;
+        return 'abandoned';
       }
       const message = error instanceof Error ? error.message : String(error);
       await store.transition(ref, 'failed', {
@@ -284,6 +392,7 @@ export class RecordingFilePipeline {
           message: `Upload failed: ${message}. The file is kept and retried later.`,
         },
       });
+      return 'failed';
     }
   }
 
@@ -312,6 +421,20 @@ export class RecordingFilePipeline {
     log.info('local recording file deleted after upload');
   }
 }
+
+/** What says a file changed: its size and its modification time. */
+interface FileStamp {
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+const fileStamp = (path: string): Promise<FileStamp | undefined> =>
+  stat(path).then(
+    ({ size, mtimeMs }) => ({ size, mtimeMs }),
+    () => undefined,
+  );
+
+const sameStamp = (a: FileStamp, b: FileStamp) => a.size === b.size && a.mtimeMs === b.mtimeMs;
 
 const exists = (path: string) =>
   stat(path).then(

@@ -22,6 +22,8 @@ export const recordingRecordSchema = z
     sizeBytes: z.number().optional(),
     storagePath: z.string().optional(),
     downloadUrl: z.string().optional(),
+    /** When a signed `downloadUrl` stops working (ms since epoch); absent for a token link. */
+    downloadUrlExpiresAt: z.number().optional(),
     progress: z.object({ bytes: z.number(), total: z.number() }).optional(),
     error: z.object({ code: z.enum(RECORDING_ERROR_CODES), message: z.string() }).optional(),
     updatedAt: z.number().optional(),
@@ -41,6 +43,7 @@ export type ControllerFields = Partial<
     | 'sizeBytes'
     | 'storagePath'
     | 'downloadUrl'
+    | 'downloadUrlExpiresAt'
     | 'progress'
   >
 >;

@@ -1,7 +1,15 @@
+import { hostname } from 'node:os';
 import { type Database, ServerValue } from 'firebase-admin/database';
 import { activeRecordingPath, recordingPath } from '../../common/recording-paths.js';
 import { serverTransaction } from '../firebase/server-transaction.js';
 import type { Logger } from '../logging/logger.js';
+import {
+  PENDING_UPLOAD_STATUSES,
+  PENDING_UPLOADS_PATH,
+  type PendingUpload,
+  pendingUploadPath,
+  pendingUploadSchema,
+} from './pending-uploads.js';
 import type { RecordingError } from './recording-error-codes.js';
 import {
   type ActiveRecording,
@@ -49,6 +57,8 @@ export class RecordingStore {
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
+    /** Names this controller in the pending-upload index (CONTROLLER_ID). */
+    private readonly controllerId: string = hostname(),
   ) {}
 
   async read(ref: RecordingRef): Promise<RecordingRecord | undefined> {
@@ -58,21 +68,41 @@ export class RecordingStore {
   }
 
   /**
-   * Every record in one of `statuses`, across rooms. Reads the whole `recordings` tree, so it is
-   * meant for start-up reconciliation, not for a loop.
+   * The index of records in `processing` or `uploading` (see pending-uploads.ts): what start-up
+   * reconciliation reads instead of the whole history. Its size is the number of uploads under way.
    */
-  async listInStatus(statuses: ReadonlySet<RecordingStatus>): Promise<RecordingRef[]> {
-    const all = (await this.db.ref('recordings').get()).val() as unknown;
-    if (!isObject(all)) return [];
-    const refs: RecordingRef[] = [];
-    for (const [roomKey, room] of Object.entries(all)) {
+  async listPendingUploads(): Promise<PendingUpload[]> {
+    const index = (await this.db.ref(PENDING_UPLOADS_PATH).get()).val() as unknown;
+    if (!isObject(index)) return [];
+    const pending: PendingUpload[] = [];
+    for (const [roomKey, room] of Object.entries(index)) {
       if (!isObject(room)) continue;
       for (const [recordingId, value] of Object.entries(room)) {
-        const parsed = recordingRecordSchema.safeParse(value);
-        if (parsed.success && statuses.has(parsed.data.status)) refs.push({ roomKey, recordingId });
+        const entry = pendingUploadSchema.safeParse(value);
+        if (entry.success) pending.push({ ...entry.data, roomKey, recordingId });
+        else this.logger.warn({ roomKey, recordingId }, 'malformed pending-upload entry ignored');
       }
     }
-    return refs;
+    return pending;
+  }
+
+  /** Drops an index entry whose record is no longer pending (one a crash left behind). */
+  async forgetPendingUpload(ref: RecordingRef): Promise<void> {
+    await this.db.ref(pendingUploadPath(ref.roomKey, ref.recordingId)).remove();
+  }
+
+  /**
+   * Written before the record enters `status`, so a crash in between cannot hide a pending
+   * upload. An entry already in that status is kept: repeated events must not restart its clock.
+   */
+  private async notePendingUpload(ref: RecordingRef, status: RecordingStatus): Promise<void> {
+    await serverTransaction(
+      this.db.ref(pendingUploadPath(ref.roomKey, ref.recordingId)),
+      (current: unknown) => {
+        if (isObject(current) && current.status === status) return undefined;
+        return { status, by: this.controllerId, since: ServerValue.TIMESTAMP };
+      },
+    );
   }
 
   /** Moves the record to `to` (with controller fields) if the table allows it from where it is. */
@@ -81,6 +111,8 @@ export class RecordingStore {
     to: RecordingStatus,
     change: { readonly fields?: ControllerFields; readonly error?: RecordingError } = {},
   ): Promise<TransitionOutcome> {
+    const entersPending = PENDING_UPLOAD_STATUSES.has(to);
+    if (entersPending) await this.notePendingUpload(ref, to);
     const outcome = await this.rewrite(ref, (record, current) => {
       if (record.status === to) return { refuse: { applied: false, reason: 'already', record } };
       if (!canTransition(record.status, to)) {
@@ -97,6 +129,9 @@ export class RecordingStore {
       };
     });
     if (!outcome.applied) {
+      const stillPending =
+        outcome.record !== undefined && PENDING_UPLOAD_STATUSES.has(outcome.record.status);
+      if (entersPending && !stillPending) await this.forgetPendingUpload(ref);
       const log = outcome.reason === 'already' ? this.logger.debug : this.logger.info;
       log.call(
         this.logger,
@@ -106,6 +141,8 @@ export class RecordingStore {
       return outcome;
     }
     this.logger.info({ ...ref, status: to, errorCode: change.error?.code }, `recording ${to}`);
+    // Removed only once the record has left: a crash before this leaves an entry too many.
+    if (isFinalStatus(to)) await this.forgetPendingUpload(ref);
     await this.followRoomLock(ref, outcome.record);
     return outcome;
   }
@@ -116,6 +153,7 @@ export class RecordingStore {
    * again (issue 8). Any other failure stays final.
    */
   async reopenFailedUpload(ref: RecordingRef): Promise<TransitionOutcome> {
+    await this.notePendingUpload(ref, 'uploading');
     const outcome = await this.rewrite(ref, (record, current) => {
       if (!canReopenUpload(record))
         return { refuse: { applied: false, reason: 'not_allowed', record } };
@@ -124,6 +162,8 @@ export class RecordingStore {
     });
     if (outcome.applied) {
       this.logger.info({ ...ref, status: 'uploading' }, 'recording upload retried after failure');
+    } else if (outcome.record?.status !== 'uploading') {
+      await this.forgetPendingUpload(ref);
     }
     return outcome;
   }
@@ -166,6 +206,32 @@ export class RecordingStore {
       return refusal ?? { applied: false, reason: 'missing' };
     }
     return { applied: true, record: recordingRecordSchema.parse(result.snapshot.val()) };
+  }
+
+  /**
+   * Puts a fresh link on an `uploaded` record (a signed URL re-signed before it dies, or the
+   * object's current token URL). Only the link changes: the status stays final.
+   */
+  async replaceDownloadLink(
+    ref: RecordingRef,
+    link: { readonly url: string; readonly expiresAt: number | undefined },
+  ): Promise<boolean> {
+    const result = await serverTransaction(
+      this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
+      (current: unknown) => {
+        if (current === null) return null;
+        const parsed = recordingRecordSchema.safeParse(current);
+        if (!parsed.success || parsed.data.status !== 'uploaded') return undefined;
+        const { downloadUrlExpiresAt: _previous, ...rest } = current as Json;
+        return {
+          ...rest,
+          downloadUrl: link.url,
+          ...(link.expiresAt === undefined ? {} : { downloadUrlExpiresAt: link.expiresAt }),
+          updatedAt: ServerValue.TIMESTAMP,
+        };
+      },
+    );
+    return result.committed && result.snapshot.exists();
   }
 
   /** Writes controller fields (egress id, progress) on a record that is not final. */

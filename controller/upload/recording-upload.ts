@@ -34,6 +34,8 @@ export interface RecordingUploadRequest {
 export interface UploadedObject {
   readonly crc32c: string;
   readonly size: number;
+  /** Lets the caller delete exactly this version (a file that changed under its upload). */
+  readonly generation: string | number | undefined;
 }
 
 export class UploadFailedError extends Error {
@@ -111,7 +113,7 @@ async function storedObject(
   if (Number(metadata.size) !== size || typeof metadata.crc32c !== 'string') {
     throw new AbortError(`${file.name} exists with ${metadata.size} bytes, not ${size}`);
   }
-  return { crc32c: metadata.crc32c, size };
+  return { crc32c: metadata.crc32c, size, generation: metadata.generation };
 }
 
 async function uploadOnce(
@@ -167,5 +169,5 @@ async function uploadOnce(
   }
   const crc32c = file.metadata.crc32c;
   if (typeof crc32c !== 'string') throw new Error(`${file.name}: no checksum in the answer`);
-  return { crc32c, size: Number(file.metadata.size) };
+  return { crc32c, size: Number(file.metadata.size), generation: file.metadata.generation };
 }

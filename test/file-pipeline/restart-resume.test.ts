@@ -1,17 +1,20 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deleteApp, initializeApp } from 'firebase-admin/app';
-import { getDatabase } from 'firebase-admin/database';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../emulators/harness/free-port.js';
 import { ObservedProcess, PROJECT_ROOT } from '../support/controller-process.js';
 import { useOwnStorageEmulator } from '../support/own-storage-emulator.js';
 import { RecordingStack } from '../support/recording-stack.js';
 import { validEnv } from '../support/test-env.js';
-import { FAST_FILES, sha256, sha256OfFile } from './file-pipeline-support.js';
+import {
+  FAST_FILES,
+  finishedRecording,
+  sha256,
+  sha256OfFile,
+  waitForStatus,
+} from './file-pipeline-support.js';
 import { writeSyntheticMp4 } from './synthetic-mp4.js';
 
 const storage = useOwnStorageEmulator();
@@ -55,53 +58,10 @@ async function spawnController(): Promise<ObservedProcess> {
   return observed;
 }
 
-/** A record the egress finished (processing) and its file on disk, as a crash leaves them. */
-async function finishedRecording(sizeBytes: number | undefined) {
-  const { roomUrl, roomKey } = RecordingStack.room();
-  const recordingId = `-${randomBytes(14).toString('base64url').slice(0, 19)}`;
-  const app = initializeApp(
-    { databaseURL: stack.databaseUrl, projectId: inject('firebaseProjectId') },
-    `admin-${randomBytes(4).toString('hex')}`,
-  );
-  const db = getDatabase(app);
-  await db.ref(`recordings/${roomKey}/${recordingId}`).set({
-    roomUrl,
-    requestedBy: 'alice',
-    requestedAt: Date.now(),
-    status: 'processing',
-  });
-  await mkdir(join(stack.outputDir, roomKey), { recursive: true });
-  const path = join(stack.outputDir, roomKey, `${recordingId}.mp4`);
-  if (sizeBytes !== undefined) await writeSyntheticMp4(path, sizeBytes);
-  return { roomKey, recordingId, path, db, close: () => deleteApp(app) };
-}
-
-async function waitForStatus(
-  db: ReturnType<typeof getDatabase>,
-  path: string,
-  status: string,
-): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const ref = db.ref(path);
-    const timer = setTimeout(() => {
-      ref.off('value', listener);
-      reject(new Error(`${path} never became ${status}`));
-    }, 30_000);
-    const listener = ref.on('value', (snapshot) => {
-      const value = snapshot.val() as Record<string, unknown> | null;
-      if (value?.status === status) {
-        clearTimeout(timer);
-        ref.off('value', listener);
-        resolve(value);
-      }
-    });
-  });
-}
-
 describe('a controller killed during an upload', () => {
   it('resumes the saved session after a restart, not from byte 0, and finishes', async () => {
     const emulator = storage().emulator;
-    const recording = await finishedRecording(8 * MIB);
+    const recording = await finishedRecording(stack, 8 * MIB);
     const stall = emulator.faults.stallUploadAfterBytes(3 * MIB);
     const first = await spawnController();
     await stall.reached;
@@ -114,11 +74,7 @@ describe('a controller killed during an upload', () => {
     stall.release();
 
     const second = await spawnController();
-    const uploaded = await waitForStatus(
-      recording.db,
-      `recordings/${recording.roomKey}/${recording.recordingId}`,
-      'uploaded',
-    );
+    const uploaded = await waitForStatus(recording, 'uploaded');
     second.child.kill('SIGTERM');
     await second.exited;
     const name = `recordings/${recording.roomKey}/${recording.recordingId}.mp4`;
@@ -138,29 +94,21 @@ describe('a controller killed during an upload', () => {
 
 describe('start-up reconciliation', () => {
   it('fails a processing record whose file is gone with file_missing', async () => {
-    const recording = await finishedRecording(undefined);
+    const recording = await finishedRecording(stack, undefined);
     const controller = await stack.startController({}, FAST_FILES);
-    const failed = await waitForStatus(
-      recording.db,
-      `recordings/${recording.roomKey}/${recording.recordingId}`,
-      'failed',
-    );
+    const failed = await waitForStatus(recording, 'failed');
     expect(failed.error).toMatchObject({ code: 'file_missing' });
     await controller.stop();
     await recording.close();
   });
 
   it('uploads a file finished while no controller ran, and reports files without a record', async () => {
-    const recording = await finishedRecording(2 * MIB);
+    const recording = await finishedRecording(stack, 2 * MIB);
     const orphan = join(stack.outputDir, 'some-room', `${'x'.repeat(20)}.mp4`);
     await mkdir(join(stack.outputDir, 'some-room'), { recursive: true });
     await writeSyntheticMp4(orphan, 1_000);
     const controller = await stack.startController({}, FAST_FILES);
-    await waitForStatus(
-      recording.db,
-      `recordings/${recording.roomKey}/${recording.recordingId}`,
-      'uploaded',
-    );
+    await waitForStatus(recording, 'uploaded');
     await expect
       .poll(() => controller.log.entries().some((entry) => entry.path === orphan))
       .toBe(true);

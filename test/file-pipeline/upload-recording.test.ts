@@ -5,10 +5,12 @@ import {
   FAST_FILES,
   hasStatus,
   isSettled,
+  NO_SCAN,
   recordBriefly,
   recordingFile,
   sha256,
   sha256OfFile,
+  uploadedLogLine,
 } from './file-pipeline-support.js';
 
 let stack: RecordingStack;
@@ -46,20 +48,26 @@ describe('a finished recording file', () => {
     await controller.stop();
   });
 
-  it('is uploaded by the watcher alone when egress_ended is lost', async () => {
-    const controller = await stack.startController();
+  it('is uploaded by the watcher alone when egress_ended is lost and no scan runs', async () => {
+    const controller = await stack.startController({}, { ...FAST_FILES, ...NO_SCAN });
     stack.livekit.controls.webhooks.addFault({ kind: 'drop', event: 'egress_ended' });
     const { roomKey, recordingId, alice } = await recordBriefly(stack);
     const uploaded = await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled);
     expect(uploaded.status).toBe('uploaded');
+    await expect
+      .poll(() => uploadedLogLine(controller.log.entries(), recordingId)?.signal)
+      .toBe('settled');
     await controller.stop();
   });
 
-  it('is uploaded on egress_ended alone when the watcher is off', async () => {
-    const controller = await stack.startController({}, { ...FAST_FILES, watch: false });
+  it('is uploaded on egress_ended alone when the watcher is off and no scan runs', async () => {
+    const controller = await stack.startController({}, { ...FAST_FILES, ...NO_SCAN, watch: false });
     const { roomKey, recordingId, alice } = await recordBriefly(stack);
     const uploaded = await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled);
     expect(uploaded.status).toBe('uploaded');
+    await expect
+      .poll(() => uploadedLogLine(controller.log.entries(), recordingId)?.signal)
+      .toBe('egress_ended');
     await controller.stop();
   });
 

@@ -33,6 +33,7 @@ describe('GET /openapi.json', () => {
         'GET /health/live',
         'GET /recordings',
         'POST /recordings/start',
+        'POST /recordings/{roomKey}/{recordingId}/download-url',
         'POST /recordings/stop',
         'POST /token',
         'POST /webhooks/livekit',

@@ -368,6 +368,23 @@ const CASES: readonly RuleCase[] = [
     run: (db) => db.ref('recordingQueue').get(),
   },
   {
+    rule: 'pending uploads',
+    name: 'reading the controller’s pending-upload index',
+    allowed: false,
+    as: 'alice',
+    run: (db, ids) => db.ref(`uploads/pending/${ids.roomKey}`).get(),
+  },
+  {
+    rule: 'pending uploads',
+    name: 'writing an entry into the pending-upload index',
+    allowed: false,
+    as: 'alice',
+    run: (db, ids) =>
+      db
+        .ref(`uploads/pending/${ids.roomKey}/${ids.recordingId}`)
+        .set({ status: 'uploading', by: 'alice', since: 1 }),
+  },
+  {
     rule: 'read room lock',
     name: 'signed in',
     allowed: true,
@@ -448,6 +465,7 @@ describe('database.rules.json', () => {
       if (
         name !== 'rooms' &&
         name !== 'read queue' &&
+        name !== 'pending uploads' &&
         name !== 'controller fields' &&
         name !== 'queue command'
       ) {

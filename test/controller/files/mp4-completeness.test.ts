@@ -37,4 +37,15 @@ describe('readMp4Completeness', () => {
     await truncate(path, 100_000);
     expect(await readMp4Completeness(path)).toMatchObject({ complete: false });
   });
+
+  it('calls a fast-start file cut inside the media after its moov incomplete', async () => {
+    const path = join(dir, 'fast-start-cut.mp4');
+    await writeSyntheticMp4(path, 300_000, { moovFirst: true });
+    expect(await readMp4Completeness(path)).toMatchObject({ complete: true });
+    await truncate(path, 100_000);
+    expect(await readMp4Completeness(path)).toMatchObject({
+      complete: false,
+      reason: 'mdat box cut short',
+    });
+  });
 });
