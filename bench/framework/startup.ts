@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { roomKeyFromUrl } from '../../common/room-key.js';
+import { pendingUploadPath } from '../../controller/records/pending-uploads.js';
 import type { BenchStack, ControllerUnderTest, Participant } from './bench-stack.js';
 import { StatusTimeline } from './bench-stack.js';
 import { memoryOf } from './process-memory.js';
@@ -40,9 +41,8 @@ export async function startAndSettle(
         requestedAt: now,
         status: 'uploading',
       },
-      // The pending-upload index (issue 8), written with the record as the controller writes it;
-      // a controller that reads the whole history instead ignores it.
-      [`uploads/pending/${roomKey}/${id}`]: { status: 'uploading', by: controllerId, since: now },
+      // Its entry in the pending-upload index, as the controller writes it beside the record.
+      [pendingUploadPath(roomKey, id)]: { status: 'uploading', by: controllerId, since: now },
     },
     namespace,
   );
