@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebhookEvent } from '@livekit/protocol';
 import { type WebhookEventName, webhookResourceKey } from './webhook-event.js';
@@ -37,6 +38,9 @@ export class WebhookNotifier {
 
   constructor(private readonly options: WebhookNotifierOptions) {
     this.url = options.url;
+    // Every post and retry wait in flight listens to it (one queue per resource, so 20 rooms
+    // are 20 at once) and lets go when done: no limit, no MaxListenersExceededWarning.
+    setMaxListeners(0, this.stopping.signal);
   }
 
   setUrl(url: string | undefined): void {
