@@ -30,6 +30,9 @@ const BENCHMARKS: readonly Benchmark[] = [
   concurrentRooms,
 ];
 
+/** `--quick` is a smoke check of the machinery under two minutes, not figures to quote. */
+const QUICK_RUNS = 3;
+
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function runBench(options: BenchOptions): Promise<number> {
@@ -56,7 +59,7 @@ async function runBench(options: BenchOptions): Promise<number> {
         servers,
         files,
         quick: options.quick,
-        runs: options.runs,
+        runs: options.quick && options.runsGiven === false ? QUICK_RUNS : options.runs,
         log,
       });
       verdicts.push(...figures.map(judge));

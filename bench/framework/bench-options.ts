@@ -4,6 +4,8 @@ export interface BenchOptions {
   readonly quick: boolean;
   readonly json: boolean;
   readonly runs: number;
+  /** Whether --runs was given (else --quick may run fewer than the full run's five). */
+  readonly runsGiven: boolean;
   /** Benchmark names to run (all when empty). */
   readonly only: readonly string[];
 }
@@ -31,6 +33,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     quick: values.quick,
     json: values.json,
     runs,
+    runsGiven: values.runs !== undefined,
     only: (values.only ?? '')
       .split(',')
       .map((name) => name.trim())

@@ -8,7 +8,7 @@ export interface BenchContext {
   readonly files: RecordingFiles;
   /** `--quick`: smaller workloads, same number of runs, for a smoke check under two minutes. */
   readonly quick: boolean;
-  /** How many times each figure is measured (at least 5). */
+  /** How many times each figure is measured (5 unless --runs says more; 3 in --quick). */
   readonly runs: number;
   /** Progress for the operator, on stderr, so that `--json` stays clean on stdout. */
   log(line: string): void;

@@ -12,7 +12,7 @@ import { startAndSettle } from '../framework/startup.js';
 export const commandLatency: Benchmark = {
   name: 'command latency',
   async run(context) {
-    const commands = context.quick ? 50 : 200;
+    const commands = context.quick ? 20 : 200;
     // Egresses wait for a publisher that never comes: no timeout may end them mid-bench.
     const stack = await BenchStack.start(context.servers, { egressStartTimeoutMs: 3_600_000 });
     try {

@@ -5,8 +5,6 @@ import type { Benchmark } from '../framework/benchmark.js';
 import { startAndSettle } from '../framework/startup.js';
 import { deleteObject } from '../framework/uploads.js';
 
-const RECORD_FOR_MS = 2_000;
-
 interface RoomLatency {
   readonly startMs: number;
   readonly stopMs: number;
@@ -14,12 +12,13 @@ interface RoomLatency {
 
 /**
  * `rooms` participants each start a recording of their own room at the same moment, record for
- * two seconds, and stop at the same moment; each room's latencies (start write → `recording`,
+ * a while (two seconds; half a second in --quick), and stop at the same moment; each room's latencies (start write → `recording`,
  * stop write → `uploaded`, as that participant's client sees them) are returned.
  */
 async function recordRoomsAtOnce(
   stack: BenchStack,
   participants: readonly Participant[],
+  recordForMs: number,
 ): Promise<RoomLatency[]> {
   const rooms = await Promise.all(
     participants.map(async (participant) => {
@@ -42,7 +41,7 @@ async function recordRoomsAtOnce(
       return (await room.timeline.when('recording')) - written;
     }),
   );
-  await sleep(RECORD_FOR_MS);
+  await sleep(recordForMs);
   const stopped = await Promise.all(
     rooms.map(async (room) => {
       const written = performance.now();
@@ -64,7 +63,8 @@ async function recordRoomsAtOnce(
 export const concurrentRooms: Benchmark = {
   name: 'concurrent rooms',
   async run(context) {
-    const count = context.quick ? 10 : 20;
+    const count = context.quick ? 3 : 20;
+    const recordForMs = context.quick ? 500 : 2_000;
     const stack = await BenchStack.start(context.servers, {
       egressActivationDelayMs: 100,
       egressWriteIntervalMs: 200,
@@ -77,17 +77,17 @@ export const concurrentRooms: Benchmark = {
       if (first === undefined) throw new Error('no participants');
       await startAndSettle(stack, first);
       // One lone recording first: connections and code paths warm for both cases.
-      await recordRoomsAtOnce(stack, [first]);
+      await recordRoomsAtOnce(stack, [first], recordForMs);
       const start = { many: [] as number[], one: [] as number[] };
       const stop = { many: [] as number[], one: [] as number[] };
       for (let run = 0; run < context.runs; run++) {
         const alone = async () => {
-          const [room] = await recordRoomsAtOnce(stack, [first]);
+          const [room] = await recordRoomsAtOnce(stack, [first], recordForMs);
           start.one.push(room?.startMs ?? Number.NaN);
           stop.one.push(room?.stopMs ?? Number.NaN);
         };
         const together = async () => {
-          const rooms = await recordRoomsAtOnce(stack, participants);
+          const rooms = await recordRoomsAtOnce(stack, participants, recordForMs);
           start.many.push(Math.max(...rooms.map((room) => room.startMs)));
           stop.many.push(Math.max(...rooms.map((room) => room.stopMs)));
         };
@@ -103,7 +103,7 @@ export const concurrentRooms: Benchmark = {
             `stop → uploaded ${stop.one.at(-1)?.toFixed(0)} ms alone, ${stop.many.at(-1)?.toFixed(0)} ms slowest of ${count}`,
         );
       }
-      const note = `each room its own participant (web SDK client) publishing in LiveKit; egress activation delay 100 ms; ${RECORD_FOR_MS / 1000} s test-pattern recordings (emulator egress); the figure is the slowest of the ${count} rooms.`;
+      const note = `each room its own participant (web SDK client) publishing in LiveKit; egress activation delay 100 ms; ${recordForMs / 1000} s test-pattern recordings (emulator egress); the figure is the slowest of the ${count} rooms.`;
       return [
         {
           name: `${count} rooms at once: start → recording, slowest room`,

@@ -17,7 +17,7 @@ export const idleMemory: Benchmark = {
     try {
       for (let run = 0; run < context.runs; run++) {
         const { controller } = await startAndSettle(stack, observer);
-        await sleep(SETTLE_MS);
+        await sleep(context.quick ? SETTLE_MS / 3 : SETTLE_MS);
         samples.push((await memoryOf(controller.pid)).rss / 1e6);
         await controller.stop();
         context.log(`  run ${run + 1}: ${samples.at(-1)?.toFixed(1)} MB`);

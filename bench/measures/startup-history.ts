@@ -53,7 +53,7 @@ async function writeHistory(stack: BenchStack, namespace: string, count: number)
 export const startupHistory: Benchmark = {
   name: 'start-up with history',
   async run(context) {
-    const count = context.quick ? 10_000 : 100_000;
+    const count = context.quick ? 2_000 : 100_000;
     const stack = await BenchStack.start(context.servers);
     try {
       const empty = stack.namespace;

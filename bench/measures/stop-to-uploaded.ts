@@ -23,7 +23,7 @@ const NS_PER_MS = 1_000_000n;
 export const stopToUploaded: Benchmark = {
   name: 'stop to uploaded',
   async run(context) {
-    const targetBytes = context.quick ? 20_000_000 : 100_000_000;
+    const targetBytes = context.quick ? 5_000_000 : 100_000_000;
     const stack = await BenchStack.start(context.servers, {
       egressActivationDelayMs: 100,
       egressWriteIntervalMs: 200,

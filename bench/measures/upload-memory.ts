@@ -19,7 +19,7 @@ const label = (mib: number) => (mib >= 1024 ? `${mib / 1024} GiB` : `${mib} MiB`
 export const uploadMemory: Benchmark = {
   name: 'upload memory',
   async run(context) {
-    const [small, large] = context.quick ? [32, 128] : [256, 1024];
+    const [small, large] = context.quick ? [8, 32] : [256, 1024];
     const stack = await BenchStack.start(context.servers);
     try {
       const observer = await stack.participant();
@@ -34,7 +34,7 @@ export const uploadMemory: Benchmark = {
           // A fresh controller each time: RSS rarely shrinks, so a second upload in the same
           // process would only show what the first one did not already reserve.
           const { controller } = await startAndSettle(stack, observer);
-          await sleep(SETTLE_MS);
+          await sleep(context.quick ? SETTLE_MS / 3 : SETTLE_MS);
           const upload = await uploadThroughController(
             stack,
             controller,

@@ -12,7 +12,7 @@ import { deleteObject, rawUpload, uploadThroughController } from '../framework/u
 export const uploadThroughput: Benchmark = {
   name: 'upload throughput',
   async run(context) {
-    const mib = context.quick ? 256 : 1024;
+    const mib = context.quick ? 32 : 1024;
     const stack = await BenchStack.start(context.servers);
     try {
       const observer = await stack.participant();

@@ -36,7 +36,7 @@ function signedWebhook(
 export const webhookThroughput: Benchmark = {
   name: 'webhook throughput',
   async run(context) {
-    const durationMs = context.quick ? 1_500 : 4_000;
+    const durationMs = context.quick ? 500 : 4_000;
     const stack = await BenchStack.start(context.servers, {
       egressActivationDelayMs: 100,
       egressWriteIntervalMs: 1_000,
@@ -88,8 +88,9 @@ export const webhookThroughput: Benchmark = {
         const live = (options = load) =>
           requestsPerSecond(`${controller.base}/health/live`, liveness, options);
         // Both routes once, untimed: the first requests compile what the later ones run.
-        await webhooks({ concurrency: CONCURRENCY, durationMs: 1_000 });
-        await live({ concurrency: CONCURRENCY, durationMs: 1_000 });
+        const warmup = { concurrency: CONCURRENCY, durationMs: context.quick ? 300 : 1_000 };
+        await webhooks(warmup);
+        await live(warmup);
         for (let run = 0; run < context.runs; run++) {
           if (run % 2 === 0) {
             figure.push(await webhooks());

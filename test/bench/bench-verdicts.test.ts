@@ -127,7 +127,13 @@ describe('bench report', () => {
 
 describe('bench options', () => {
   it('runs five times by default and never fewer', () => {
-    expect(parseBenchOptions([])).toMatchObject({ quick: false, json: false, runs: 5, only: [] });
+    expect(parseBenchOptions([])).toMatchObject({
+      quick: false,
+      json: false,
+      runs: 5,
+      runsGiven: false,
+      only: [],
+    });
     expect(
       parseBenchOptions(['--quick', '--json', '--only', 'idle memory,command latency']),
     ).toMatchObject({
