@@ -26,6 +26,11 @@ export const livekitEmulatorOptionsSchema = z.object({
   /** 0: no session limit. */
   egressMaxDurationMs: milliseconds.default(0),
   egressWriteIntervalMs: z.number().int().positive().default(1_000),
+  /**
+   * Bytes a second of recording adds beyond the test pattern's ~53 KB/s, as H.264 filler data:
+   * a real encoder's bitrate, so a recording of a given size takes seconds, not hours.
+   */
+  egressFillerBytesPerSecond: z.number().int().nonnegative().default(0),
   /** go-retryablehttp's schedule; tests scale it down. */
   webhookRetryDelaysMs: z.array(milliseconds).default([1_000, 2_000, 4_000, 8_000]),
   webhookMaxQueuedMs: milliseconds.default(30_000),

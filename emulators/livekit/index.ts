@@ -112,6 +112,7 @@ export async function startLivekitEmulator(
       startTimeoutMs: config.egressStartTimeoutMs,
       maxDurationMs: config.egressMaxDurationMs,
       writeIntervalMs: config.egressWriteIntervalMs,
+      fillerBytesPerSecond: config.egressFillerBytesPerSecond,
     },
     onEvent: (name, egressInfo) => notifier.notify(buildWebhookEvent(name, { egressInfo })),
   });

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
-import { CRC32C } from '@google-cloud/storage';
+import { Crc32c } from './crc32c.js';
 
 /** The checksums GCS reports for an object: base64 of the big-endian CRC32C and of the MD5 digest. */
 export interface ObjectChecksums {
@@ -15,7 +15,7 @@ export interface ObjectChecksums {
  * of the same session can carry on from there.
  */
 export class HashingFileWriter {
-  private readonly crc32c = new CRC32C();
+  private readonly crc32c = new Crc32c();
   private readonly md5: Hash = createHash('md5');
   private written = 0;
 

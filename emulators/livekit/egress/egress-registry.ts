@@ -33,6 +33,8 @@ export interface EgressTiming {
   readonly maxDurationMs: number;
   /** How often frames are appended to the file being recorded. */
   readonly writeIntervalMs: number;
+  /** Filler bytes a second of video carries on top of the test pattern (the encoder's bitrate). */
+  readonly fillerBytesPerSecond: number;
 }
 
 export interface EgressRegistryOptions {
@@ -313,7 +315,9 @@ export class EgressRegistry {
     const request = record.info.request.value as RoomCompositeEgressRequest;
     const recording = request.audioOnly
       ? await TestToneRecording.start(path)
-      : await TestPatternRecording.start(path);
+      : await TestPatternRecording.start(path, {
+          fillerBytesPerSecond: this.options.timing.fillerBytesPerSecond,
+        });
     if (record.info.status !== EgressStatus.EGRESS_STARTING) {
       await recording.abandon();
       await rm(workDir, { recursive: true, force: true });

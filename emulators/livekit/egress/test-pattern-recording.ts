@@ -57,9 +57,13 @@ export class TestPatternRecording {
     private readonly source: EncodedVideoPacketSource,
     private readonly sample: Sample,
     readonly filePath: string,
+    private readonly filler: Uint8Array | undefined,
   ) {}
 
-  static async start(filePath: string): Promise<TestPatternRecording> {
+  static async start(
+    filePath: string,
+    options: { readonly fillerBytesPerSecond?: number } = {},
+  ): Promise<TestPatternRecording> {
     samplePromise ??= loadSample();
     const sample = await samplePromise;
     const output = new Output({
@@ -69,7 +73,14 @@ export class TestPatternRecording {
     const source = new EncodedVideoPacketSource('avc');
     output.addVideoTrack(source, { frameRate: FRAME_RATE });
     await output.start();
-    return new TestPatternRecording(output, source, sample, filePath);
+    const fillerBytes = Math.floor((options.fillerBytesPerSecond ?? 0) / FRAME_RATE);
+    return new TestPatternRecording(
+      output,
+      source,
+      sample,
+      filePath,
+      fillerBytes > 0 ? fillerNalUnit(fillerBytes) : undefined,
+    );
   }
 
   /** Appends frames until the video is `elapsedMs` long (never shrinks). */
@@ -100,11 +111,25 @@ export class TestPatternRecording {
       const index = this.framesWritten;
       const packet = packets[index % packets.length];
       if (packet === undefined) throw new Error('test pattern has no frames');
+      const data =
+        this.filler === undefined ? packet.data : Buffer.concat([packet.data, this.filler]);
       await this.source.add(
-        new EncodedPacket(packet.data, packet.type, index / FRAME_RATE, 1 / FRAME_RATE),
+        new EncodedPacket(data, packet.type, index / FRAME_RATE, 1 / FRAME_RATE),
         index === 0 ? { decoderConfig } : undefined,
       );
       this.framesWritten++;
     }
   }
+}
+
+/**
+ * One length-prefixed (AVCC, as MP4 stores H.264) filler-data NAL unit of `size` bytes in all:
+ * type 12, 0xFF payload, then the RBSP stop bit. Decoders skip it; it only adds bitrate.
+ */
+function fillerNalUnit(size: number): Uint8Array {
+  const nal = Buffer.alloc(Math.max(size, 6), 0xff);
+  nal.writeUInt32BE(nal.length - 4, 0);
+  nal[4] = 0x0c;
+  nal[nal.length - 1] = 0x80;
+  return nal;
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebhookEvent } from '@livekit/protocol';
 import { type WebhookEventName, webhookResourceKey } from './webhook-event.js';
@@ -37,6 +38,9 @@ export class WebhookNotifier {
 
   constructor(private readonly options: WebhookNotifierOptions) {
     this.url = options.url;
+    // Every post and retry wait in flight listens to it (one queue per resource, so 20 rooms
+    // are 20 at once) and lets go when done: no limit, no MaxListenersExceededWarning.
+    setMaxListeners(0, this.stopping.signal);
   }
 
   setUrl(url: string | undefined): void {
@@ -127,6 +131,12 @@ export class WebhookNotifier {
     authorization: string,
     signal: AbortSignal,
   ): Promise<boolean> {
+    // A signal of its own per post: fetch leaves its abort listener on the signal it is given
+    // until the request is garbage-collected, so the notifier's long-lived signal collected one
+    // per webhook (thousands in a bench run, with MaxListenersExceededWarning).
+    const request = new AbortController();
+    const abort = () => request.abort(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
     try {
       const response = await fetch(url, {
         method: 'POST',
@@ -136,13 +146,15 @@ export class WebhookNotifier {
           'User-Agent': 'LiveKit',
         },
         body,
-        signal,
+        signal: request.signal,
       });
       await response.arrayBuffer();
       return response.status < 500 || response.status === 501;
     } catch (error) {
       if (signal.aborted) throw error;
       return false;
+    } finally {
+      signal.removeEventListener('abort', abort);
     }
   }
 }

@@ -55,3 +55,30 @@ describe('recorded files', () => {
     }
   });
 });
+
+describe('recorded files at a set bitrate', () => {
+  it('carry the filler bytes a second asks for and still decode fully', async () => {
+    const fast = await startLivekitFixture({ egressFillerBytesPerSecond: 3_000_000 });
+    try {
+      const room = fast.roomName();
+      await fast.rooms.createRoom({ name: room });
+      fast.emulator.controls.rooms.addParticipant(room, { identity: 'alice' });
+      fast.emulator.controls.rooms.setPublishing(room, 'alice', true);
+      const started = await fast.egress.startRoomCompositeEgress(room, {
+        file: new EncodedFileOutput({ filepath: `${fast.outputDir}/${room}/take.mp4` }),
+      });
+      await fast.inbox.next('egress_updated', started.egressId);
+      // The file's size follows its duration, so it records for a while.
+      await recordFor(1_000);
+      await fast.egress.stopEgress(started.egressId);
+      const ended = await fast.inbox.next('egress_ended', started.egressId);
+      const file = (await fast.receiver.receive(ended.body, ended.authorization)).egressInfo
+        ?.fileResults[0];
+      const seconds = Number(file?.duration ?? 0n) / 1e9;
+      expect(Number(file?.size ?? 0n)).toBeGreaterThan(seconds * 3_000_000 * 0.9);
+      await decodeFully(file?.location ?? '');
+    } finally {
+      await fast.close();
+    }
+  });
+});

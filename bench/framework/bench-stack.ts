@@ -1,0 +1,305 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deleteApp, type FirebaseApp, initializeApp } from 'firebase/app';
+import {
+  connectDatabaseEmulator,
+  type Database,
+  getDatabase,
+  goOffline,
+  onValue,
+  push,
+  ref,
+  serverTimestamp,
+  update,
+} from 'firebase/database';
+import { startRecordingUpdate, stopRecordingUpdate } from '../../common/recording-commands.js';
+import { roomKeyFromUrl } from '../../common/room-key.js';
+import { freePort } from '../../emulators/harness/free-port.js';
+import type { LivekitEmulatorOptions } from '../../emulators/livekit/index.js';
+import { type ObservedProcess, spawnController } from '../../test/support/controller-process.js';
+import { type EmulatorProcess, startEmulatorProcess } from './emulator-process.js';
+import { type LivekitProcess, startLivekitProcess } from './livekit-process.js';
+
+export const PROJECT_ID = 'demo-bench';
+export const BUCKET = `${PROJECT_ID}.firebasestorage.app`;
+const RULES_FILE = new URL('../../database.rules.json', import.meta.url);
+
+/** The RTDB and Storage emulators, each a process of its own, shared by every benchmark. */
+export class BenchServers {
+  private constructor(
+    readonly rtdb: EmulatorProcess,
+    readonly storage: EmulatorProcess,
+    private readonly storageDir: string,
+  ) {}
+
+  static async start(): Promise<BenchServers> {
+    const storageDir = await mkdtemp(join(tmpdir(), 'bench-storage-'));
+    const [rtdb, storage] = await Promise.all([
+      startEmulatorProcess('rtdb'),
+      startEmulatorProcess('storage', ['--dir', storageDir]),
+    ]);
+    return new BenchServers(rtdb, storage, storageDir);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.rtdb.stop(), this.storage.stop()]);
+    await rm(this.storageDir, { recursive: true, force: true });
+  }
+}
+
+let privateKeyPem: string | undefined;
+
+/** A service-account key made now, never a real one (the emulators do not check it). */
+function benchPrivateKey(): string {
+  privateKeyPem ??= generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
+  return privateKeyPem;
+}
+
+/** The controller as `npm start` runs it, with the pid whose /proc/<pid>/status is its own. */
+export interface ControllerUnderTest {
+  readonly process: ObservedProcess;
+  readonly pid: number;
+  readonly base: string;
+  /** When it was spawned (performance.now() of this process). */
+  readonly spawnedAt: number;
+  stop(): Promise<void>;
+}
+
+/** A start command as the SPA writes it, with the times its writer and a second client saw. */
+export interface Participant {
+  readonly uid: string;
+  readonly db: Database;
+  /** A fresh push id, so a listener can be set on the record before it is written. */
+  nextRecordingId(): string;
+  start(roomUrl: string, recordingId?: string): Promise<string>;
+  stop(roomUrl: string, recordingId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * One benchmark's world: a database namespace of its own with the project's rules, a LiveKit
+ * emulator (a process of its own, driven over IPC) writing into a fresh recordings directory,
+ * and controllers spawned from `dist/controller/main.js`.
+ */
+export class BenchStack {
+  private readonly controllers: ControllerUnderTest[] = [];
+  private readonly apps: FirebaseApp[] = [];
+
+  private constructor(
+    readonly servers: BenchServers,
+    readonly namespace: string,
+    readonly livekit: LivekitProcess,
+    readonly outputDir: string,
+    readonly keys: { readonly apiKey: string; readonly apiSecret: string },
+  ) {}
+
+  static async start(
+    servers: BenchServers,
+    livekitOptions: Partial<LivekitEmulatorOptions> = {},
+  ): Promise<BenchStack> {
+    const namespace = await BenchStack.newNamespace(servers);
+    const outputDir = await mkdtemp(join(tmpdir(), 'bench-recordings-'));
+    const apiKey = `APIbench${randomBytes(6).toString('hex')}`;
+    const apiSecret = randomBytes(24).toString('base64url');
+    const livekit = await startLivekitProcess({
+      keys: { [apiKey]: apiSecret },
+      outputDir,
+      ...livekitOptions,
+    });
+    return new BenchStack(servers, namespace, livekit, outputDir, { apiKey, apiSecret });
+  }
+
+  /** A namespace with the project's rules and nothing else. */
+  static async newNamespace(servers: BenchServers): Promise<string> {
+    const namespace = `demo-bench-${randomBytes(5).toString('hex')}`;
+    const response = await fetch(
+      `http://${servers.rtdb.host}/.settings/rules.json?ns=${namespace}`,
+      {
+        method: 'PUT',
+        headers: { authorization: 'Bearer owner' },
+        body: await readFile(RULES_FILE, 'utf8'),
+      },
+    );
+    if (!response.ok) throw new Error(`could not load the rules: ${response.status}`);
+    return namespace;
+  }
+
+  databaseUrl(namespace = this.namespace): string {
+    return `https://${namespace}.firebaseio.com`;
+  }
+
+  /** Writes `data` at `path` as the owner (rules bypassed), as an import or a migration does. */
+  async adminPatch(path: string, data: unknown, namespace = this.namespace): Promise<void> {
+    const response = await fetch(
+      `http://${this.servers.rtdb.host}/${path}.json?ns=${namespace}&print=silent`,
+      { method: 'PATCH', headers: { authorization: 'Bearer owner' }, body: JSON.stringify(data) },
+    );
+    if (!response.ok) throw new Error(`PATCH ${path}: ${response.status} ${await response.text()}`);
+  }
+
+  /** Spawns the built controller with a complete environment and waits until it listens. */
+  async startController(
+    options: { namespace?: string; env?: Record<string, string> } = {},
+  ): Promise<ControllerUnderTest> {
+    const port = await freePort();
+    const spawnedAt = performance.now();
+    const child = spawnController({
+      LIVEKIT_API_KEY: this.keys.apiKey,
+      LIVEKIT_API_SECRET: this.keys.apiSecret,
+      LIVEKIT_URL: this.livekit.url,
+      LIVEKIT_CONTROL_API_KEY: randomBytes(18).toString('base64url'),
+      FIREBASE_PROJECT_ID: PROJECT_ID,
+      FIREBASE_CLIENT_EMAIL: `controller@${PROJECT_ID}.iam.gserviceaccount.com`,
+      FIREBASE_PRIVATE_KEY: benchPrivateKey().replaceAll('\n', '\\n'),
+      FIREBASE_DATABASE_URL: this.databaseUrl(options.namespace),
+      FIREBASE_STORAGE_BUCKET: BUCKET,
+      FIREBASE_DATABASE_EMULATOR_HOST: this.servers.rtdb.host,
+      FIREBASE_STORAGE_EMULATOR_HOST: this.servers.storage.host,
+      RECORDING_OUTPUT_DIR: this.outputDir,
+      CONTROL_HOST: '127.0.0.1',
+      CONTROL_PORT: String(port),
+      CONTROLLER_ID: `bench-${randomBytes(3).toString('hex')}`,
+      LOG_LEVEL: 'info',
+      ...options.env,
+    });
+    // BENCH_CONTROLLER_LOGS=<dir>: each controller's log, to see where its time goes.
+    const logDir = process.env.BENCH_CONTROLLER_LOGS;
+    if (logDir !== undefined && logDir !== '') {
+      child.child.stdout?.pipe(
+        createWriteStream(join(logDir, `controller-${child.child.pid}.log`)),
+      );
+    }
+    const base = `http://127.0.0.1:${port}`;
+    const controller: ControllerUnderTest = {
+      process: child,
+      pid: child.child.pid as number,
+      base,
+      spawnedAt,
+      stop: async () => {
+        if (child.child.exitCode !== null || child.child.signalCode !== null) return;
+        child.child.kill('SIGTERM');
+        const timer = setTimeout(() => child.child.kill('SIGKILL'), 15_000);
+        await child.exited;
+        clearTimeout(timer);
+      },
+    };
+    this.controllers.push(controller);
+    await child.waitForOutput(/Server listening/, 60_000);
+    await this.livekit.setWebhookUrl(`${base}/webhooks/livekit`);
+    return controller;
+  }
+
+  /** A signed-in participant (the web SDK with an emulator ID token), as the SPA writes commands. */
+  async participant(namespace = this.namespace): Promise<Participant> {
+    const uid = `user-${randomBytes(6).toString('hex')}`;
+    const app = initializeApp(
+      { projectId: PROJECT_ID, databaseURL: this.databaseUrl(namespace) },
+      `participant-${randomBytes(6).toString('hex')}`,
+    );
+    this.apps.push(app);
+    const db = getDatabase(app);
+    const [host, port] = this.servers.rtdb.host.split(':');
+    connectDatabaseEmulator(db, host ?? '127.0.0.1', Number(port), {
+      mockUserToken: { user_id: uid },
+    });
+    return {
+      uid,
+      db,
+      nextRecordingId: () => push(ref(db, 'recordings')).key ?? '',
+      async start(roomUrl, recordingId = push(ref(db, 'recordings')).key ?? '') {
+        await update(
+          ref(db),
+          startRecordingUpdate({ roomUrl, recordingId, uid, serverTime: serverTimestamp() }),
+        );
+        return recordingId;
+      },
+      async stop(roomUrl, recordingId) {
+        await update(
+          ref(db),
+          stopRecordingUpdate({ roomUrl, recordingId, uid, serverTime: serverTimestamp() }),
+        );
+      },
+      async close() {
+        goOffline(db);
+        await deleteApp(app).catch(() => {});
+      },
+    };
+  }
+
+  /** A room of its own with the participant in it (as LiveKit sees them), publishing if asked. */
+  async roomWith(
+    identity: string,
+    options: { readonly publishing?: boolean } = {},
+  ): Promise<{ roomUrl: string; roomKey: string }> {
+    const roomUrl = `https://app.example.com/room/${randomBytes(6).toString('hex')}`;
+    const roomKey = roomKeyFromUrl(roomUrl);
+    await this.livekit.addParticipant(roomKey, identity);
+    if (options.publishing === true) await this.livekit.setPublishing(roomKey, identity, true);
+    return { roomUrl, roomKey };
+  }
+
+  async stop(): Promise<void> {
+    for (const controller of this.controllers) await controller.stop();
+    for (const app of this.apps) await deleteApp(app).catch(() => {});
+    await this.livekit.stop();
+    await rm(this.outputDir, { recursive: true, force: true });
+  }
+}
+
+/** Records when a client first saw each status of one record (performance.now()). */
+export class StatusTimeline {
+  readonly seen = new Map<string, number>();
+  private readonly waiters: { status: string; resolve: (at: number) => void }[] = [];
+  private readonly unsubscribe: () => void;
+  /** Resolves once the server answered the listen (its first event): writes after it are timed fairly. */
+  readonly ready: Promise<void>;
+
+  constructor(db: Database, roomKey: string, recordingId: string) {
+    let listening: () => void = () => {};
+    this.ready = new Promise((resolve) => {
+      listening = resolve;
+    });
+    this.unsubscribe = onValue(ref(db, `recordings/${roomKey}/${recordingId}/status`), (snap) => {
+      listening();
+      const status = snap.val();
+      if (typeof status !== 'string' || this.seen.has(status)) return;
+      const at = performance.now();
+      this.seen.set(status, at);
+      for (const waiter of this.waiters.filter((candidate) => candidate.status === status))
+        waiter.resolve(at);
+    });
+  }
+
+  /** When `status` was (or will be) first seen; rejects after `timeoutMs`. */
+  when(status: string, timeoutMs = 60_000): Promise<number> {
+    const at = this.seen.get(status);
+    if (at !== undefined) return Promise.resolve(at);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`status ${status} not seen; saw ${[...this.seen.keys()].join(', ') || '-'}`),
+          ),
+        timeoutMs,
+      );
+      this.waiters.push({
+        status,
+        resolve: (seenAt) => {
+          clearTimeout(timer);
+          resolve(seenAt);
+        },
+      });
+    });
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+}
