@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from '../logging/logger.js';
+import { hardwareCrc32cGenerator } from './hardware-crc32c.js';
 import { RecyclingFileReader } from './recycling-file-reader.js';
 import type { Bucket, StorageFile } from './storage-types.js';
 import { classifyUploadFailure } from './upload-failure.js';
@@ -58,7 +59,9 @@ export class UploadFailedError extends Error {
  * (the client skips what the server holds, so its CRC32C still covers the whole file).
  */
 export async function uploadRecording(request: RecordingUploadRequest): Promise<UploadedObject> {
-  const file = request.bucket.file(request.objectName);
+  const file = request.bucket.file(request.objectName, {
+    crc32cGenerator: hardwareCrc32cGenerator,
+  });
   let session = request.session;
   const { policy, logger } = request;
   try {
