@@ -94,7 +94,7 @@ export async function createController(
       const ref = { roomKey: command.roomKey, recordingId: command.recordingId };
       return command.action === 'start'
         ? startRecording(actions, ref, command.by)
-        : stopRecording(actions, ref);
+        : stopRecording(actions, ref, command.by);
     },
     reject: (ref, reason) =>
       failRecording(actions, ref, { code: 'invalid_command', message: reason }),

@@ -168,6 +168,26 @@ export class RecordingStore {
     return { applied: true, record: recordingRecordSchema.parse(result.snapshot.val()) };
   }
 
+  /**
+   * Takes back a stop request the controller refused (its author is not in the room), so the
+   * once-only stop the rules allow is not used up by someone with no right to it.
+   */
+  async withdrawStopRequest(ref: RecordingRef, by: string): Promise<boolean> {
+    const result = await serverTransaction(
+      this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
+      (current: unknown) => {
+        if (current === null) return null;
+        const parsed = recordingRecordSchema.safeParse(current);
+        if (!parsed.success || parsed.data.stopRequestedBy !== by) return undefined;
+        const { stopRequestedBy: _by, stopRequestedAt: _at, ...rest } = current as Json;
+        return { ...rest, updatedAt: ServerValue.TIMESTAMP };
+      },
+    );
+    const withdrawn = result.committed && result.snapshot.exists();
+    if (withdrawn) this.logger.warn({ ...ref, by }, 'stop request withdrawn');
+    return withdrawn;
+  }
+
   /** Writes controller fields (egress id, progress) on a record that is not final. */
   async annotate(ref: RecordingRef, fields: ControllerFields): Promise<boolean> {
     const result = await serverTransaction(
