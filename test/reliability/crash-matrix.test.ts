@@ -14,6 +14,7 @@ import { useOwnStorageEmulator } from '../support/own-storage-emulator.js';
 import { type Participant, RecordingStack } from '../support/recording-stack.js';
 import { validEnv } from '../support/test-env.js';
 import { adminDatabase, expectForwardOnly, expectNothingLost } from './recording-guarantees.js';
+import { expectNoSecretsIn } from './secret-scan.js';
 
 /**
  * The crash matrix (issue 14): the controller, a process of its own, is SIGKILLed at the exact
@@ -28,6 +29,8 @@ const storage = useOwnStorageEmulator();
 const children = new ChildProcesses();
 let stack: RecordingStack;
 let admin: { db: Database; close(): Promise<void> };
+/** Every controller process's output and the secrets it was given, for the leak check. */
+const outputs: { readonly process: ObservedProcess; readonly secrets: string[] }[] = [];
 
 beforeAll(async () => {
   stack = await RecordingStack.start({ files: FAST_FILES });
@@ -40,6 +43,9 @@ afterEach(async () => {
 
 afterAll(async () => {
   await children.killAll();
+  for (const { process: child, secrets } of outputs) {
+    expectNoSecretsIn(child.stdout + child.stderr, secrets);
+  }
   await admin?.close();
   await stack?.stop();
 });
@@ -49,25 +55,30 @@ const namespaceOf = (databaseUrl: string) => new URL(databaseUrl).hostname.split
 /** The controller as a supervised process: same id across restarts, webhooks pointed at it. */
 async function startControllerProcess(controllerId: string): Promise<ObservedProcess> {
   const port = await freePort();
-  const child = children.track(
-    spawnControllerFromSource(
-      validEnv({
-        CONTROL_HOST: '127.0.0.1',
-        CONTROL_PORT: String(port),
-        CONTROLLER_ID: controllerId,
-        LOG_LEVEL: 'info',
-        LIVEKIT_API_KEY: stack.keys.apiKey,
-        LIVEKIT_API_SECRET: stack.keys.apiSecret,
-        LIVEKIT_URL: stack.livekit.url,
-        FIREBASE_DATABASE_URL: stack.databaseUrl,
-        RECORDING_OUTPUT_DIR: stack.outputDir,
-        RECONCILE_INTERVAL_S: '1',
-        FIREBASE_DATABASE_EMULATOR_HOST: database().host,
-        FIREBASE_AUTH_EMULATOR_HOST: inject('authEmulatorHost'),
-        FIREBASE_STORAGE_EMULATOR_HOST: storage().emulator.host,
-      }),
-    ),
-  );
+  const env = validEnv({
+    CONTROL_HOST: '127.0.0.1',
+    CONTROL_PORT: String(port),
+    CONTROLLER_ID: controllerId,
+    LOG_LEVEL: 'info',
+    LIVEKIT_API_KEY: stack.keys.apiKey,
+    LIVEKIT_API_SECRET: stack.keys.apiSecret,
+    LIVEKIT_URL: stack.livekit.url,
+    FIREBASE_DATABASE_URL: stack.databaseUrl,
+    RECORDING_OUTPUT_DIR: stack.outputDir,
+    RECONCILE_INTERVAL_S: '1',
+    FIREBASE_DATABASE_EMULATOR_HOST: database().host,
+    FIREBASE_AUTH_EMULATOR_HOST: inject('authEmulatorHost'),
+    FIREBASE_STORAGE_EMULATOR_HOST: storage().emulator.host,
+  });
+  const child = children.track(spawnControllerFromSource(env));
+  outputs.push({
+    process: child,
+    secrets: [
+      stack.keys.apiSecret,
+      env.LIVEKIT_CONTROL_API_KEY ?? '',
+      env.FIREBASE_PRIVATE_KEY ?? '',
+    ],
+  });
   await child.waitForOutput(/Server listening/, 30_000);
   stack.livekit.controls.webhooks.setUrl(`http://127.0.0.1:${port}/webhooks/livekit`);
   return child;
