@@ -45,6 +45,8 @@ afterAll(async () => {
   await children.killAll();
   for (const { process: child, secrets } of outputs) {
     expectNoSecretsIn(child.stdout + child.stderr, secrets);
+    // main.ts logs any unhandled rejection or uncaught exception as fatal, then exits.
+    expect(child.stdout).not.toContain('"level":"fatal"');
   }
   await admin?.close();
   await stack?.stop();
