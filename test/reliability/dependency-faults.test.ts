@@ -7,7 +7,7 @@ import { useOwnDatabaseEmulator } from '../support/own-database-emulator.js';
 import { useOwnStorageEmulator } from '../support/own-storage-emulator.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 import { adminDatabase, expectForwardOnly, expectNothingLost } from './recording-guarantees.js';
-import { expectNoSecretsIn } from './secret-scan.js';
+import { expectControllerLogClean } from './secret-scan.js';
 import { TcpSwitch } from './tcp-switch.js';
 import { watchUnhandledErrors } from './unhandled-errors.js';
 
@@ -44,11 +44,7 @@ afterEach(() => {
 
 afterAll(async () => {
   if (controller !== undefined) {
-    expectNoSecretsIn(controller.log.text, [
-      stack.keys.apiSecret,
-      controller.config.control.apiKey,
-      controller.config.firebase.privateKey,
-    ]);
+    expectControllerLogClean(stack, controller);
   }
   await admin?.close();
   await livekitPath?.close();

@@ -10,8 +10,9 @@ import {
   commandTargetSchema,
   locateCommand,
 } from '../../controller/commands/command-schema.js';
-import { RecordingStack } from '../support/recording-stack.js';
+import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 import { adminDatabase } from './recording-guarantees.js';
+import { expectControllerLogClean } from './secret-scan.js';
 import { watchUnhandledErrors } from './unhandled-errors.js';
 
 /**
@@ -163,6 +164,7 @@ describe('the command checker, on random queue entries', () => {
 });
 
 let stack: RecordingStack;
+let controller: RunningController | undefined;
 let admin: { db: Database; close(): Promise<void> };
 const unhandled = watchUnhandledErrors();
 
@@ -172,6 +174,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (controller !== undefined) expectControllerLogClean(stack, controller);
   await admin?.close();
   await stack?.stop();
 });
@@ -190,7 +193,7 @@ async function waitFor(path: string, predicate: (value: unknown) => boolean, tim
 
 describe('random commands written to the real database', () => {
   it(`fail each named record with invalid_command, delete the rest, and move nothing else (${DATABASE_BAD_COMMANDS + DATABASE_GARBAGE_ENTRIES} entries)`, async () => {
-    await stack.startController({ LOG_LEVEL: 'info' });
+    controller = await stack.startController({ LOG_LEVEL: 'info' });
     const { roomUrl: sentinelUrl, roomKey: sentinelRoom } = RecordingStack.room();
     const alice = await stack.participant();
     stack.livekit.controls.rooms.addParticipant(sentinelRoom, { identity: alice.uid });

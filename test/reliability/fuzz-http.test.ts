@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../support/controller-process.js';
 import { signUpUser } from '../support/firebase-users.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
-import { expectNoSecretsIn } from './secret-scan.js';
+import { expectControllerLogClean } from './secret-scan.js';
 import { watchUnhandledErrors } from './unhandled-errors.js';
 
 /**
@@ -60,12 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (controller !== undefined) {
-    expectNoSecretsIn(controller.log.text, [
-      stack.keys.apiSecret,
-      controller.config.control.apiKey,
-      controller.config.firebase.privateKey,
-      idToken,
-    ]);
+    expectControllerLogClean(stack, controller, [idToken]);
   }
   await stack?.stop();
 });

@@ -9,6 +9,7 @@ import {
 import { signWebhookBody } from '../../emulators/livekit/webhooks/webhook-signature.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 import { adminDatabase } from './recording-guarantees.js';
+import { expectControllerLogClean } from './secret-scan.js';
 import { watchUnhandledErrors } from './unhandled-errors.js';
 
 /**
@@ -53,6 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (controller !== undefined) expectControllerLogClean(stack, controller);
   await admin?.close();
   await stack?.stop();
 });

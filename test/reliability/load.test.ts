@@ -4,6 +4,7 @@ import { FAST_FILES, isSettled } from '../file-pipeline/file-pipeline-support.js
 import { useOwnStorageEmulator } from '../support/own-storage-emulator.js';
 import { type Participant, RecordingStack } from '../support/recording-stack.js';
 import { adminDatabase, expectForwardOnly, expectNothingLost } from './recording-guarantees.js';
+import { expectControllerLogClean } from './secret-scan.js';
 import { watchUnhandledErrors } from './unhandled-errors.js';
 
 /**
@@ -88,6 +89,7 @@ describe('one controller under load', () => {
     const claimed = controller.log.entries().filter((entry) => entry.msg === 'command claimed');
     expect(claimed).toHaveLength(2 * ROOMS);
     expect(new Set(claimed.map((entry) => entry.commandId)).size).toBe(2 * ROOMS);
+    expectControllerLogClean(stack, controller);
     await controller.stop();
   }, 180_000);
 
@@ -118,6 +120,7 @@ describe('one controller under load', () => {
     expect(claimed).toHaveLength(2 * QUEUED_RECORDINGS);
     expect(new Set(claimed.map((entry) => entry.commandId)).size).toBe(2 * QUEUED_RECORDINGS);
     expect(unhandled()).toEqual([]);
+    expectControllerLogClean(stack, controller);
     await controller.stop();
   }, 120_000);
 });

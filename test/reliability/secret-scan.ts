@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { RecordingStack, RunningController } from '../support/recording-stack.js';
 
 /** Any JSON Web Token: ID tokens, LiveKit tokens and webhook signatures all have this shape. */
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/;
@@ -18,4 +19,18 @@ export function expectNoSecretsIn(logText: string, secrets: readonly string[]): 
   }
   expect(JWT.exec(logText)?.[0], 'a JWT is in the logs').toBeUndefined();
   expect(logText).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
+}
+
+/** An in-process controller's captured log: none of its own secrets, no JWT, no key. */
+export function expectControllerLogClean(
+  stack: RecordingStack,
+  controller: RunningController,
+  extraSecrets: readonly string[] = [],
+): void {
+  expectNoSecretsIn(controller.log.text, [
+    stack.keys.apiSecret,
+    controller.config.control.apiKey,
+    controller.config.firebase.privateKey,
+    ...extraSecrets,
+  ]);
 }
