@@ -179,8 +179,9 @@ export class RecordingStore {
         if (current === null) return null;
         const parsed = recordingRecordSchema.safeParse(current);
         if (!parsed.success || parsed.data.stopRequestedBy !== by) return undefined;
+        // No updatedAt: the start deadline counts from it, and a refused stop must not extend it.
         const { stopRequestedBy: _by, stopRequestedAt: _at, ...rest } = current as Json;
-        return { ...rest, updatedAt: ServerValue.TIMESTAMP };
+        return rest;
       },
     );
     const withdrawn = result.committed && result.snapshot.exists();
