@@ -56,6 +56,12 @@ beforeAll(async () => {
     LOG_LEVEL: 'info',
   });
   idToken = (await signUpUser()).idToken;
+  // The database connects after the server listens; until then /health rightly answers 503.
+  const deadline = Date.now() + 30_000;
+  while ((await controller.controller.app.inject('/health')).statusCode !== 200) {
+    if (Date.now() > deadline) throw new Error('the controller never became ready');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 });
 
 afterAll(async () => {
