@@ -7,7 +7,7 @@
 export const RECORDING_ID_PATTERN = /^[A-Za-z0-9_-]{20}$/;
 export const ROOM_KEY_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
 
-export type CommandAction = 'start' | 'stop';
+export type CommandAction = 'start' | 'stop' | 'delete';
 
 export const recordingPath = (roomKey: string, recordingId: string) =>
   `recordings/${roomKey}/${recordingId}`;

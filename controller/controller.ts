@@ -15,6 +15,7 @@ import { applyEgressOutcome } from './egress/apply-egress-outcome.js';
 import { LivekitRecorder } from './egress/livekit-recorder.js';
 import { recordingOfEgress } from './egress/recording-of-egress.js';
 import { webhookRoutes } from './egress/webhook-routes.js';
+import { AppError } from './errors.js';
 import { outputDirWritable } from './files/output-dir-readiness.js';
 import { RecordingFilePipeline } from './files/recording-file-pipeline.js';
 import { databaseConnected } from './firebase/database-readiness.js';
@@ -23,8 +24,18 @@ import { recordingRoutes } from './http/recording-routes.js';
 import { buildServer, type Server } from './http/server.js';
 import { tokenRoutes } from './http/token-routes.js';
 import type { Logger } from './logging/logger.js';
+import { deleteRoutes } from './manage/delete-routes.js';
+import {
+  deleteRecording,
+  type RecordingDeletionDependencies,
+} from './manage/recording-deletion.js';
+import { RetentionSweep } from './manage/retention-sweep.js';
+import { activeRecordingsOf } from './metrics/active-recordings.js';
+import { ControllerMetrics } from './metrics/controller-metrics.js';
+import { MetricsListener } from './metrics/metrics-listener.js';
+import { metricsRoutes } from './metrics/metrics-routes.js';
 import { Reconciler } from './reconcile/reconciler.js';
-import { RecordingStore } from './records/recording-store.js';
+import { type RecordingRef, RecordingStore } from './records/recording-store.js';
 import type { UploadRetryPolicy } from './upload/recording-upload.js';
 
 /** The bound on `POST /recordings/start?wait=started`: a start normally leaves `requested` in well under a second. */
@@ -55,10 +66,17 @@ export const DEFAULT_FILE_PIPELINE: FilePipelineSettings = {
 
 export interface ControllerOptions {
   readonly files?: Partial<FilePipelineSettings>;
+  /** The retention sweep's clock; tests move time instead of waiting for it. */
+  readonly clock?: () => number;
 }
 
 export interface Controller {
   readonly app: Server;
+  readonly metrics: ControllerMetrics;
+  /** Present when RECORDING_RETENTION_DAYS is set; `sweep()` runs one sweep now. */
+  readonly retention: RetentionSweep | undefined;
+  /** The METRICS_PORT listener's URL, once the server is ready; undefined without it. */
+  metricsUrl(): string | undefined;
   /** Starts the inbox and the reconciler (after the HTTP server listens). */
   startWork(): void;
 }
@@ -74,7 +92,9 @@ export async function createController(
   options: ControllerOptions = {},
 ): Promise<Controller> {
   const db = getDatabase(firebase);
+  const metrics = new ControllerMetrics({ activeRecordings: activeRecordingsOf(db) });
   const store = new RecordingStore(db, logger);
+  store.observeTransitions(metrics.transitionObserver);
   const livekit = new LivekitRecorder({
     apiUrl: config.livekit.apiUrl,
     apiKey: config.livekit.apiKey,
@@ -86,21 +106,52 @@ export async function createController(
     logger,
     recording: config.recording,
   };
+  const bucket = getStorage(firebase).bucket(config.firebase.storageBucket);
+  const deletion: RecordingDeletionDependencies = {
+    store,
+    bucket,
+    outputDir: config.recording.outputDir,
+    logger: logger.child({ component: 'deletion' }),
+    claimsOf: async (uid) => (await getAuth(firebase).getUser(uid)).customClaims,
+    onDeleted: (reason) => metrics.recordingDeleted(reason),
+  };
   const inbox = new CommandInbox({
     db,
     logger,
     controllerId: config.control.controllerId,
-    execute: (command) => {
+    execute: async (command) => {
       const ref = { roomKey: command.roomKey, recordingId: command.recordingId };
-      return command.action === 'start'
-        ? startRecording(actions, ref, command.by)
-        : stopRecording(actions, ref, command.by);
+      try {
+        if (command.action === 'start') await startRecording(actions, ref, command.by);
+        else if (command.action === 'stop') await stopRecording(actions, ref, command.by);
+        else await deleteByCommand(ref, command.by);
+        metrics.command(command.action, 'executed');
+      } catch (error) {
+        metrics.command(command.action, 'error');
+        throw error;
+      }
     },
-    reject: (ref, reason) =>
-      failRecording(actions, ref, { code: 'invalid_command', message: reason }),
+    // A malformed delete is only dropped: failing its recording would be the opposite of asked.
+    reject: async (ref, reason) => {
+      metrics.command(ref.action, 'invalid_command');
+      if (ref.action !== 'delete')
+        await failRecording(actions, ref, { code: 'invalid_command', message: reason });
+    },
+    onOrphan: (command) => metrics.command(command.action, 'orphan_command'),
   });
+  /** The rules let only a permitted user write it; a refusal here is logged and counted. */
+  async function deleteByCommand(ref: RecordingRef, uid: string): Promise<void> {
+    try {
+      await deleteRecording(deletion, ref, { kind: 'user', uid }, 'request');
+    } catch (error) {
+      if (!(error instanceof AppError) || error.statusCode >= 500) throw error;
+      metrics.commandRefused('delete', error.code);
+      logger.warn({ ...ref, uid, code: error.code }, 'delete command refused');
+    }
+  }
   const reconciler = new Reconciler({
     ...actions,
+    onPass: (outcome) => metrics.reconcilePass(outcome.corrections),
     db,
     intervalMs: config.recording.reconcileIntervalMs,
     limits: {
@@ -114,8 +165,9 @@ export async function createController(
   const files = fileSettings.enabled
     ? new RecordingFilePipeline({
         store,
-        bucket: getStorage(firebase).bucket(config.firebase.storageBucket),
+        bucket,
         logger: logger.child({ component: 'files' }),
+        onUploadRetry: () => metrics.uploadRetried(),
         outputDir: config.recording.outputDir,
         deleteLocalAfterUpload: config.recording.deleteLocalAfterUpload,
         downloadUrlMode: config.recording.downloadUrlMode,
@@ -130,10 +182,17 @@ export async function createController(
 
   const app = await buildServer({ config, logger, idTokenVerifier: getAuth(firebase) });
   await app.register(tokenRoutes, { livekit: config.livekit, tokens: config.tokens });
-  await app.register(recordingRoutes, { db, waitTimeoutMs: START_WAIT_TIMEOUT_MS });
+  await app.register(recordingRoutes, {
+    db,
+    waitTimeoutMs: START_WAIT_TIMEOUT_MS,
+    options: config.recording,
+  });
+  await app.register(deleteRoutes, deletion);
+  await app.register(metricsRoutes, { metrics });
   await app.register(webhookRoutes, {
     apiKey: config.livekit.webhookApiKey,
     apiSecret: config.livekit.webhookApiSecret,
+    onReceived: (event, verification) => metrics.webhook(event, verification),
     onEgress: async (egress) => {
       const ref = recordingOfEgress(egress);
       if (ref === undefined) return;
@@ -150,17 +209,46 @@ export async function createController(
   app.readiness.register('storage', storageReachable(getStorage(firebase).bucket()));
   // Files no record claims are kept, never uploaded blindly: operators see them here.
   if (files !== undefined) app.readiness.describe('unmatched_files', () => files.unmatchedFiles());
+  const retentionDays = config.recording.retention.days;
+  const retention =
+    retentionDays === undefined
+      ? undefined
+      : new RetentionSweep({
+          db,
+          logger: logger.child({ component: 'retention' }),
+          days: retentionDays,
+          dryRun: config.recording.retention.dryRun,
+          intervalMs: config.recording.retention.intervalMs,
+          now: options.clock ?? Date.now,
+          deleteRecording: (ref) =>
+            deleteRecording(deletion, ref, { kind: 'service' }, 'retention'),
+        });
+  const metricsListener = new MetricsListener(metrics, logger);
+  let metricsUrl: string | undefined;
+  const metricsPort = config.metrics.port;
+  if (metricsPort !== undefined) {
+    app.addHook('onReady', async () => {
+      metricsUrl = await metricsListener.listen(config.metrics.host, metricsPort);
+      logger.info({ url: metricsUrl }, 'metrics listener ready');
+    });
+  }
   app.addHook('onClose', async () => {
     await inbox.stop();
     await reconciler.stop();
+    await retention?.stop();
     await files?.stop();
+    await metricsListener.close();
   });
 
   return {
     app,
+    metrics,
+    retention,
+    metricsUrl: () => metricsUrl,
     startWork() {
       inbox.start();
       reconciler.start();
+      retention?.start();
       void files?.start().catch((error: unknown) => {
         logger.error({ err: error }, 'the recording file pipeline did not start');
       });

@@ -20,6 +20,8 @@ export interface CommandInboxOptions {
   readonly execute: (command: Command) => Promise<void>;
   /** Fails the record an invalid command names (`invalid_command`, with the reason). */
   readonly reject: (ref: CommandLocator, reason: string) => Promise<void>;
+  /** Told of a well-formed command whose record does not exist (metrics). */
+  readonly onOrphan?: (command: Command) => void;
 }
 
 type Json = Record<string, unknown>;
@@ -121,6 +123,7 @@ export class CommandInbox {
         break;
       case 'orphan':
         log.warn({ ...locator }, 'command without a recording record; deleting it');
+        this.options.onOrphan?.(check.command);
         break;
       case 'valid':
         log.info(

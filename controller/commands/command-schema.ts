@@ -5,7 +5,7 @@ import { roomKeyFromUrl } from '../../common/room-key.js';
 /** A queue entry as the rules let a client write it (DESIGN §3). */
 export const commandSchema = z
   .object({
-    action: z.enum(['start', 'stop']),
+    action: z.enum(['start', 'stop', 'delete']),
     roomKey: z.string().regex(ROOM_KEY_PATTERN, 'must be a room key'),
     recordingId: z.string().regex(RECORDING_ID_PATTERN, 'must be a push id'),
     by: z.string().min(1).max(128),
@@ -35,6 +35,8 @@ export type CommandCheck =
 export interface CommandLocator {
   readonly roomKey: string;
   readonly recordingId: string;
+  /** Known when the entry names one: an invalid delete must never fail its recording. */
+  readonly action?: Command['action'];
 }
 
 const describeIssues = (error: z.ZodError) =>
@@ -49,9 +51,12 @@ export function locateCommand(raw: unknown): CommandLocator | undefined {
     .object({
       roomKey: z.string().regex(ROOM_KEY_PATTERN),
       recordingId: z.string().regex(RECORDING_ID_PATTERN),
+      action: z.enum(['start', 'stop', 'delete']).optional().catch(undefined),
     })
     .safeParse(raw);
-  return locator.success ? locator.data : undefined;
+  if (!locator.success) return undefined;
+  const { roomKey, recordingId, action } = locator.data;
+  return action === undefined ? { roomKey, recordingId } : { roomKey, recordingId, action };
 }
 
 /**
@@ -80,6 +85,9 @@ export function checkCommand(key: string, raw: unknown, record: unknown): Comman
   if (expectedRoomKey !== command.roomKey) {
     return { kind: 'invalid', reason: 'roomKey does not match the record roomUrl', locator };
   }
+  // Who may delete is the rules' decision (the requester, or the admin claim) and the
+  // deleter's, which can read claims; the record does not name the deleter.
+  if (command.action === 'delete') return { kind: 'valid', command };
   const expectedBy =
     command.action === 'start' ? target.data.requestedBy : target.data.stopRequestedBy;
   if (command.by !== expectedBy) {

@@ -10,12 +10,16 @@ import type { RecordingError } from '../records/recording-error-codes.js';
 import type { RecordingRecord } from '../records/recording-record.js';
 import { STOPPABLE } from '../records/recording-status.js';
 import type { RecordingRef, RecordingStore } from '../records/recording-store.js';
+import { checkRecordingOptions, type EgressChoice, optionsOfRecord } from './recording-options.js';
 
 export interface RecordingActionDependencies {
   readonly store: RecordingStore;
   readonly livekit: LivekitRecorder;
   readonly logger: Logger;
-  readonly recording: Pick<Config['recording'], 'egressOutputDir' | 'layout' | 'preset'>;
+  readonly recording: Pick<
+    Config['recording'],
+    'egressOutputDir' | 'layout' | 'preset' | 'allowedPresets'
+  >;
 }
 
 function egressFailure(error: unknown): RecordingError {
@@ -27,7 +31,11 @@ function egressFailure(error: unknown): RecordingError {
 }
 
 /** Starts the room composite for a record in `starting`, or adopts one a crashed run started. */
-async function launchEgress(deps: RecordingActionDependencies, ref: RecordingRef): Promise<void> {
+async function launchEgress(
+  deps: RecordingActionDependencies,
+  ref: RecordingRef,
+  choice: EgressChoice,
+): Promise<void> {
   const log = deps.logger.child(ref);
   let egress: EgressSnapshot | undefined;
   try {
@@ -47,8 +55,7 @@ async function launchEgress(deps: RecordingActionDependencies, ref: RecordingRef
           deps.recording.egressOutputDir,
           recordingFileName(ref.roomKey, ref.recordingId),
         ),
-        layout: deps.recording.layout,
-        preset: deps.recording.preset,
+        choice,
       });
     } catch (error) {
       log.warn({ err: error }, 'egress did not start');
@@ -104,8 +111,9 @@ export async function startRecording(
 ): Promise<void> {
   const record = await deps.store.read(ref);
   if (record === undefined) return;
-  if (record.status === 'starting' && record.egressId === undefined) {
-    await launchEgress(deps, ref);
+  const options = checkRecordingOptions(optionsOfRecord(record), deps.recording);
+  if (record.status === 'starting' && record.egressId === undefined && options.ok) {
+    await launchEgress(deps, ref, options.choice);
     return;
   }
   if (record.status !== 'requested') return;
@@ -115,6 +123,12 @@ export async function startRecording(
     (await mayStop(deps, ref, record, record.stopRequestedBy))
   ) {
     await deps.store.transition(ref, 'canceled');
+    return;
+  }
+  if (!options.ok) {
+    await deps.store.transition(ref, 'failed', {
+      error: { code: 'invalid_command', message: `${options.code}: ${options.message}` },
+    });
     return;
   }
   let participants: Awaited<ReturnType<LivekitRecorder['listParticipants']>>;
@@ -145,7 +159,7 @@ export async function startRecording(
     await deps.store.releaseRoom(ref);
     return;
   }
-  await launchEgress(deps, ref);
+  await launchEgress(deps, ref, options.choice);
 }
 
 /** A stop command: before the egress started the recording is canceled, after it, stopped. */

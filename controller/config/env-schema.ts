@@ -1,33 +1,12 @@
 import { createPrivateKey } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { RECORDING_LAYOUTS, RECORDING_PRESETS } from '../../common/recording-options.js';
 
 /**
  * Every environment variable the controller reads, with its rule and default (DESIGN §6).
  * `.env.livekit.example` documents the same list; the config test keeps the two in step.
  */
-
-/** Egress's default-template layouts; `-light` selects the light style. */
-export const RECORDING_LAYOUTS = [
-  'grid',
-  'grid-light',
-  'speaker',
-  'speaker-light',
-  'single-speaker',
-  'single-speaker-light',
-] as const;
-
-/** LiveKit's encoding presets for a room composite (PASSTHROUGH needs the v2 media source). */
-export const RECORDING_PRESETS = [
-  'H264_720P_30',
-  'H264_720P_60',
-  'H264_1080P_30',
-  'H264_1080P_60',
-  'PORTRAIT_H264_720P_30',
-  'PORTRAIT_H264_720P_60',
-  'PORTRAIT_H264_1080P_30',
-  'PORTRAIT_H264_1080P_60',
-] as const;
 
 /** Variables whose values must never be printed, not even in a configuration error. */
 export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
@@ -124,6 +103,25 @@ const corsOrigins = () =>
       ),
     );
 
+const presetList = () =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((preset) => preset.trim())
+        .filter((preset) => preset !== ''),
+    )
+    .pipe(
+      z
+        .array(
+          z.enum(RECORDING_PRESETS, {
+            error: `must list presets among ${RECORDING_PRESETS.join(', ')}`,
+          }),
+        )
+        .min(1, 'must list at least one preset'),
+    );
+
 export const envSchema = z.object({
   LIVEKIT_API_KEY: variable(text()),
   LIVEKIT_API_SECRET: variable(text()),
@@ -191,7 +189,10 @@ export const envSchema = z.object({
   EGRESS_START_TIMEOUT_S: variable(wholeNumber(1, 3600).default(60)),
   RECORDING_MAX_DURATION_S: variable(wholeNumber(1, 7 * 24 * 3600).default(4 * 3600)),
   RECORDING_IDLE_TIMEOUT_S: variable(wholeNumber(1, 24 * 3600).default(300)),
+  RECORDING_ALLOWED_PRESETS: variable(presetList().optional()),
   RECORDING_RETENTION_DAYS: variable(wholeNumber(1, 36500).optional()),
+  RECORDING_RETENTION_DRY_RUN: variable(boolean().default(false)),
+  RECORDING_RETENTION_INTERVAL_S: variable(wholeNumber(60, 7 * 24 * 3600).default(3600)),
   RECONCILE_INTERVAL_S: variable(wholeNumber(1, 3600).default(15)),
   CONTROLLER_ID: variable(
     text()
@@ -201,6 +202,8 @@ export const envSchema = z.object({
       .optional(),
   ),
   SHUTDOWN_TIMEOUT_S: variable(wholeNumber(1, 600).default(10)),
+  METRICS_HOST: variable(text().default('127.0.0.1')),
+  METRICS_PORT: variable(wholeNumber(1, 65535).optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -50,8 +50,15 @@ export interface Config {
     readonly egressStartTimeoutMs: number;
     readonly maxDurationMs: number;
     readonly idleTimeoutMs: number;
-    /** Undefined: recordings are kept forever. */
-    readonly retentionDays: number | undefined;
+    /** The presets a start request may ask for; RECORDING_PRESET alone unless configured. */
+    readonly allowedPresets: readonly RecordingPreset[];
+    readonly retention: {
+      /** Undefined: recordings are kept forever. */
+      readonly days: number | undefined;
+      /** true: the sweep only reports what it would delete. */
+      readonly dryRun: boolean;
+      readonly intervalMs: number;
+    };
     readonly reconcileIntervalMs: number;
   };
   /** What a participant token from POST /token allows in its one room. */
@@ -62,6 +69,8 @@ export interface Config {
     readonly canPublishData: boolean;
   };
   readonly log: { readonly level: LogLevel };
+  /** Undefined: /metrics is served on the API port only, behind the API key. */
+  readonly metrics: { readonly host: string; readonly port: number | undefined };
 }
 
 export interface ConfigProblem {
@@ -185,7 +194,12 @@ export function loadConfig(env: Environment): Config {
       egressStartTimeoutMs: e.EGRESS_START_TIMEOUT_S * 1000,
       maxDurationMs: e.RECORDING_MAX_DURATION_S * 1000,
       idleTimeoutMs: e.RECORDING_IDLE_TIMEOUT_S * 1000,
-      retentionDays: e.RECORDING_RETENTION_DAYS,
+      allowedPresets: e.RECORDING_ALLOWED_PRESETS ?? [e.RECORDING_PRESET],
+      retention: {
+        days: e.RECORDING_RETENTION_DAYS,
+        dryRun: e.RECORDING_RETENTION_DRY_RUN,
+        intervalMs: e.RECORDING_RETENTION_INTERVAL_S * 1000,
+      },
       reconcileIntervalMs: e.RECONCILE_INTERVAL_S * 1000,
     },
     tokens: {
@@ -195,6 +209,7 @@ export function loadConfig(env: Environment): Config {
       canPublishData: e.TOKEN_CAN_PUBLISH_DATA,
     },
     log: { level: e.LOG_LEVEL },
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
   };
   return deepFreeze(config);
 }

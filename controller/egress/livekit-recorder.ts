@@ -6,7 +6,7 @@ import {
 } from '@livekit/protocol';
 import { EgressClient, RoomServiceClient, ServerError } from 'livekit-server-sdk';
 import pRetry, { AbortError } from 'p-retry';
-import type { RecordingLayout, RecordingPreset } from '../config/load-config.js';
+import type { EgressChoice } from '../commands/recording-options.js';
 import { AppError } from '../errors.js';
 import { type EgressSnapshot, egressSnapshot } from './egress-snapshot.js';
 
@@ -29,8 +29,7 @@ export interface RoomCompositeRequest {
   readonly roomName: string;
   /** As the egress container sees it. */
   readonly filepath: string;
-  readonly layout: RecordingLayout;
-  readonly preset: RecordingPreset;
+  readonly choice: EgressChoice;
 }
 
 export type LivekitErrorCode =
@@ -152,7 +151,13 @@ export class LivekitRecorder {
             filepath: request.filepath,
           }),
         },
-        { layout: request.layout, encodingOptions: EncodingOptionsPreset[request.preset] },
+        // Audio only with no layout is the egress path without Chrome; MP4 then holds AAC.
+        request.choice.audioOnly
+          ? { audioOnly: true }
+          : {
+              layout: request.choice.layout,
+              encodingOptions: EncodingOptionsPreset[request.choice.preset],
+            },
       );
       return egressSnapshot(info);
     } catch (error) {

@@ -9,6 +9,11 @@ export interface WebhookRoutesOptions {
   readonly apiSecret: string;
   /** Brings the egress's record up to date; must be idempotent (events repeat and reorder). */
   readonly onEgress: (egress: EgressSnapshot) => Promise<void>;
+  /** Told of every webhook by event name and verification result (metrics). */
+  readonly onReceived?: (
+    event: string,
+    verification: 'valid' | 'invalid_signature' | 'malformed',
+  ) => void;
 }
 
 const EGRESS_EVENTS = new Set(['egress_started', 'egress_updated', 'egress_ended']);
@@ -25,15 +30,20 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
 
   app.post('/webhooks/livekit', async (request) => {
     const body = request.rawBody ?? '';
+    let claimed: WebhookEvent;
     try {
-      WebhookEvent.fromJson(JSON.parse(body), { ignoreUnknownFields: true });
+      claimed = WebhookEvent.fromJson(JSON.parse(body), { ignoreUnknownFields: true });
     } catch (cause) {
+      options.onReceived?.('unknown', 'malformed');
       throw new AppError('invalid_webhook', 400, 'The body is not a LiveKit webhook event', {
         cause,
       });
     }
     const authorization = request.headers.authorization;
-    if (authorization === undefined) throw invalidSignature();
+    if (authorization === undefined) {
+      options.onReceived?.(claimed.event || 'unknown', 'invalid_signature');
+      throw invalidSignature();
+    }
     let event: WebhookEvent;
     try {
       event = await receiver.receive(body, authorization);
@@ -42,12 +52,14 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
         { reason: cause instanceof Error ? cause.message : String(cause) },
         'webhook refused',
       );
+      options.onReceived?.(claimed.event || 'unknown', 'invalid_signature');
       throw invalidSignature();
     }
     request.log.info(
       { event: event.event, id: event.id, egressId: event.egressInfo?.egressId },
       'webhook',
     );
+    options.onReceived?.(event.event, 'valid');
     if (EGRESS_EVENTS.has(event.event) && event.egressInfo !== undefined) {
       try {
         await options.onEgress(egressSnapshot(event.egressInfo));

@@ -38,6 +38,8 @@ export interface RecordingFilePipelineOptions {
   /** false: only `egress_ended` and the scans find finished files. */
   readonly watch: boolean;
   readonly settleMs: number;
+  /** Told of each upload attempt that failed and will be retried (metrics). */
+  readonly onUploadRetry?: () => void;
 }
 
 const UNFINISHED_UPLOADS: ReadonlySet<RecordingStatus> = new Set(['processing', 'uploading']);
@@ -219,7 +221,16 @@ export class RecordingFilePipeline {
       fields: { progress: { bytes: 0, total: size } },
     });
     if (!moved.applied && moved.record?.status !== 'uploading') return;
-    await this.upload(ref, path, size, completeness.durationMs ?? record?.durationMs, log);
+    // An audio-only recording is an MP4 holding AAC only (egress's default audio codec for MP4).
+    const contentType = record?.audioOnly === true ? 'audio/mp4' : 'video/mp4';
+    await this.upload(
+      ref,
+      path,
+      size,
+      completeness.durationMs ?? record?.durationMs,
+      contentType,
+      log,
+    );
   }
 
   private async upload(
@@ -227,6 +238,7 @@ export class RecordingFilePipeline {
     path: string,
     size: number,
     durationMs: number | undefined,
+    contentType: string,
     log: Logger,
   ): Promise<void> {
     const { store, bucket } = this.options;
@@ -246,6 +258,8 @@ export class RecordingFilePipeline {
         policy: this.options.retry,
         logger: log,
         signal: this.abort.signal,
+        contentType,
+        onRetry: this.options.onUploadRetry,
         onSession: (next) => this.saveSession(path, next, log),
         onProgress: (bytes) => {
           const now = Date.now();

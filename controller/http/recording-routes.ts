@@ -11,6 +11,11 @@ import {
   roomRecordingsPath,
 } from '../../common/recording-paths.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
+import {
+  checkRecordingOptions,
+  type OptionDefaults,
+  recordingOptionsSchema,
+} from '../commands/recording-options.js';
 import { AppError } from '../errors.js';
 import { recordingRecordSchema } from '../records/recording-record.js';
 import { isFinalStatus, RECORDING_STATUSES, STOPPABLE } from '../records/recording-status.js';
@@ -21,11 +26,15 @@ export interface RecordingRoutesOptions {
   readonly db: Database;
   /** How long `?wait=started` may hold a request. */
   readonly waitTimeoutMs: number;
+  /** Default layout and preset, and the presets a request may choose. */
+  readonly options: OptionDefaults;
 }
 
 const identitySchema = z.string().min(1).max(128).optional();
 
-const startBodySchema = z.object({ roomUrl: roomUrlSchema, identity: identitySchema }).strict();
+const startBodySchema = recordingOptionsSchema
+  .extend({ roomUrl: roomUrlSchema, identity: identitySchema })
+  .strict();
 const stopBodySchema = z
   .object({
     roomUrl: roomUrlSchema,
@@ -129,8 +138,11 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
       },
     },
     async (request, reply) => {
-      const uid = requesterOf(request.principal, request.body.identity);
-      const roomKey = roomKeyFromUrl(request.body.roomUrl);
+      const { roomUrl, identity, ...chosen } = request.body;
+      const uid = requesterOf(request.principal, identity);
+      const checked = checkRecordingOptions(chosen, options.options);
+      if (!checked.ok) throw new AppError(checked.code, 400, checked.message);
+      const roomKey = roomKeyFromUrl(roomUrl);
       const active = await activeRecordingId(roomKey);
       if (active !== undefined) {
         const record = await readRecord(roomKey, active);
@@ -146,10 +158,11 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
       const recordingId = db.ref(roomRecordingsPath(roomKey)).push().key ?? '';
       await db.ref().update(
         startRecordingUpdate({
-          roomUrl: request.body.roomUrl,
+          roomUrl,
           recordingId,
           uid,
           serverTime: ServerValue.TIMESTAMP,
+          options: chosen,
         }),
       );
       request.log.info({ roomKey, recordingId, uid }, 'start requested over HTTP');

@@ -14,6 +14,8 @@ export interface ReconcilerOptions extends RecordingActionDependencies {
   readonly limits: DeadlineLimits;
   readonly intervalMs: number;
   readonly now?: () => number;
+  /** Told after every pass how many recordings it changed (metrics). */
+  readonly onPass?: (outcome: { readonly corrections: number }) => void;
 }
 
 const roomsSchema = z.record(
@@ -60,6 +62,7 @@ export class Reconciler {
 
   private async pass(): Promise<void> {
     const { logger } = this.options;
+    let corrections = 0;
     try {
       const rooms = roomsSchema.safeParse((await this.options.db.ref('rooms').get()).val() ?? {});
       if (!rooms.success) {
@@ -71,9 +74,11 @@ export class Reconciler {
         const recordingId = room.activeRecording?.recordingId;
         if (recordingId === undefined) continue;
         watched.add(recordingId);
-        await this.reconcile({ roomKey, recordingId }).catch((error: unknown) => {
+        const corrected = await this.reconcile({ roomKey, recordingId }).catch((error: unknown) => {
           logger.warn({ err: error, roomKey, recordingId }, 'could not reconcile a recording');
+          return false;
         });
+        if (corrected) corrections++;
       }
       for (const recordingId of this.lastPublisherAt.keys()) {
         if (!watched.has(recordingId)) this.lastPublisherAt.delete(recordingId);
@@ -81,6 +86,7 @@ export class Reconciler {
     } catch (error) {
       logger.warn({ err: error }, 'reconciliation pass failed');
     }
+    this.options.onPass?.({ corrections });
   }
 
   private async findEgress(
@@ -95,12 +101,13 @@ export class Reconciler {
     return candidates.find((egress) => recordingOfEgress(egress)?.recordingId === ref.recordingId);
   }
 
-  private async reconcile(ref: RecordingRef): Promise<void> {
+  /** Brings one recording in line; true when that changed it (a correction). */
+  private async reconcile(ref: RecordingRef): Promise<boolean> {
     const { store, livekit, logger } = this.options;
     const before = await store.read(ref);
     if (before === undefined || !HOLDS_ROOM.has(before.status)) {
       await store.releaseRoom(ref);
-      return;
+      return false;
     }
     const egress = await this.findEgress(ref, before.egressId);
     if (egress !== undefined) await applyEgressOutcome(this.options, ref, egress);
@@ -121,19 +128,21 @@ export class Reconciler {
           code: 'egress_start_timeout',
           message: `The recording did not start within ${Math.round(this.options.limits.egressStartTimeoutMs / 1000)} s`,
         });
-        return;
+        return true;
       case 'stop': {
         log.info({ reason: verdict.reason }, 'stopping a recording at its limit');
         const stopping = await store.transition(ref, 'stopping');
         const egressId = stopping.record?.egressId ?? record.egressId;
         if (egressId !== undefined) await livekit.stopEgress(egressId);
-        return;
+        return true;
       }
       case 'none':
         // A stop whose StopEgress was lost: the egress still records, so ask again.
         if (record.status === 'stopping' && egress?.status === EgressStatus.EGRESS_ACTIVE) {
           await livekit.stopEgress(egress.egressId);
+          return true;
         }
+        return record.status !== before.status;
     }
   }
 

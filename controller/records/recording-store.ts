@@ -37,6 +37,19 @@ export type RoomClaim =
   | { readonly claimed: true }
   | { readonly claimed: false; readonly active: ActiveRecording };
 
+/** How a record left the database through `removeFinal`. */
+export type RemovalOutcome =
+  | { readonly removed: true; readonly record: RecordingRecord }
+  | { readonly removed: false; readonly reason: 'missing' | 'malformed' | 'active' };
+
+/** Told of every applied transition (metrics); must not throw. */
+export type TransitionObserver = (change: {
+  readonly ref: RecordingRef;
+  readonly from: RecordingStatus;
+  readonly record: RecordingRecord;
+  readonly error: RecordingError | undefined;
+}) => void;
+
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
 
@@ -46,10 +59,17 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
  * transition table, so duplicate, late and concurrent events cannot move it back.
  */
 export class RecordingStore {
+  private observer: TransitionObserver | undefined;
+
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
   ) {}
+
+  /** Tells `observer` of every transition this store applies (metrics); one observer a store. */
+  observeTransitions(observer: TransitionObserver): void {
+    this.observer = observer;
+  }
 
   async read(ref: RecordingRef): Promise<RecordingRecord | undefined> {
     const snapshot = await this.db.ref(recordingPath(ref.roomKey, ref.recordingId)).get();
@@ -81,7 +101,9 @@ export class RecordingStore {
     to: RecordingStatus,
     change: { readonly fields?: ControllerFields; readonly error?: RecordingError } = {},
   ): Promise<TransitionOutcome> {
+    let from: RecordingStatus | undefined;
     const outcome = await this.rewrite(ref, (record, current) => {
+      from = record.status;
       if (record.status === to) return { refuse: { applied: false, reason: 'already', record } };
       if (!canTransition(record.status, to)) {
         return { refuse: { applied: false, reason: 'not_allowed', record } };
@@ -106,7 +128,40 @@ export class RecordingStore {
       return outcome;
     }
     this.logger.info({ ...ref, status: to, errorCode: change.error?.code }, `recording ${to}`);
+    if (from !== undefined)
+      this.observer?.({ ref, from, record: outcome.record, error: change.error });
     await this.followRoomLock(ref, outcome.record);
+    return outcome;
+  }
+
+  /**
+   * Deletes a record that is final, in one transaction, so a record that left its final status
+   * meanwhile (an upload retried) is never removed; then lets go of a room lock it still holds.
+   */
+  async removeFinal(ref: RecordingRef): Promise<RemovalOutcome> {
+    let outcome = { removed: false, reason: 'missing' } as RemovalOutcome;
+    await serverTransaction(
+      this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
+      (current: unknown) => {
+        outcome = { removed: false, reason: 'missing' };
+        if (current === null) return null;
+        const parsed = recordingRecordSchema.safeParse(current);
+        if (!parsed.success) {
+          outcome = { removed: false, reason: 'malformed' };
+          return undefined;
+        }
+        if (!isFinalStatus(parsed.data.status)) {
+          outcome = { removed: false, reason: 'active' };
+          return undefined;
+        }
+        outcome = { removed: true, record: parsed.data };
+        return null;
+      },
+    );
+    if (outcome.removed) {
+      this.logger.info({ ...ref, status: outcome.record.status }, 'recording record deleted');
+      await this.releaseRoom(ref);
+    }
     return outcome;
   }
 

@@ -26,9 +26,13 @@ export interface RecordingUploadRequest {
   readonly logger: Logger;
   /** Abandons the upload where it is (shutdown); the saved session lets a restart resume it. */
   readonly signal: AbortSignal;
+  /** `video/mp4` unless given (`audio/mp4` for an audio-only recording). */
+  readonly contentType?: string;
   /** Called when the session changes (a new URI, or none after the old one expired). */
   onSession(session: UploadSession): Promise<void>;
   onProgress(bytes: number): void;
+  /** Called for each failed attempt that will be retried (metrics). */
+  onRetry?(): void;
 }
 
 export interface UploadedObject {
@@ -76,6 +80,7 @@ export async function uploadRecording(request: RecordingUploadRequest): Promise<
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           const kind = classifyUploadFailure(error);
           logger.warn({ err: error, attemptNumber, retriesLeft, kind }, 'upload attempt failed');
+          if (retriesLeft > 0 && kind !== 'fatal') request.onRetry?.();
           if (kind === 'new_session' && session.sessionUri !== undefined) {
             session = { token: session.token };
             await request.onSession(session);
@@ -127,7 +132,7 @@ async function uploadOnce(
     preconditionOpts: { ifGenerationMatch: 0 },
     ...(session.sessionUri === undefined ? {} : { uri: session.sessionUri }),
     metadata: {
-      contentType: 'video/mp4',
+      contentType: request.contentType ?? 'video/mp4',
       contentLength: request.size,
       metadata: { firebaseStorageDownloadTokens: session.token },
     },

@@ -34,6 +34,11 @@ export interface LivekitEmulatorControls {
     setPublishing(room: string, identity: string, publishing: boolean): void;
     /** Closes the room now, as when its timeout expires; false when there was no room. */
     close(room: string): boolean;
+    /**
+     * A network fault: the participant's signal socket drops without a LeaveRequest (its
+     * client then joins again); false when it had no connection.
+     */
+    breakConnection(room: string, identity: string): boolean;
   };
   readonly egress: {
     /**
@@ -94,7 +99,10 @@ export async function startLivekitEmulator(
     emptyTimeoutS: config.roomEmptyTimeoutS,
     departureTimeoutS: config.roomDepartureTimeoutS,
   });
-  rooms.subscribe((event) => notifier.notify(webhookForRoomEvent(event)));
+  rooms.subscribe((event) => {
+    const webhook = webhookForRoomEvent(event);
+    if (webhook !== undefined) notifier.notify(webhook);
+  });
   const egress = new EgressRegistry({
     rooms,
     outputDir: resolve(config.outputDir),
@@ -161,6 +169,7 @@ export async function startLivekitEmulator(
         setPublishing: (room, identity, publishing) =>
           rooms.setPublishing(room, identity, publishing),
         close: (room) => rooms.close(room),
+        breakConnection: (room, identity) => rtc.breakConnection(room, identity),
       },
       egress: {
         setWorkerAvailable: (available, options) => {

@@ -38,7 +38,7 @@ describe('loadConfig', () => {
     expect(config.recording.outputDir).toBe('/recordings');
     expect(config.recording.deleteLocalAfterUpload).toBe(false);
     expect(config.recording.downloadUrlMode).toBe('token');
-    expect(config.recording.retentionDays).toBeUndefined();
+    expect(config.recording.retention.days).toBeUndefined();
     expect(config.livekit.egressUrl).toBe('http://livekit:7880');
     expect(config.log.level).toBe('info');
     expect(config.control.corsOrigins).toEqual([]);

@@ -31,7 +31,9 @@ describe('GET /openapi.json', () => {
       [
         'GET /health',
         'GET /health/live',
+        'GET /metrics',
         'GET /recordings',
+        'DELETE /recordings/{roomKey}/{recordingId}',
         'POST /recordings/start',
         'POST /recordings/stop',
         'POST /token',

@@ -7,7 +7,11 @@ import {
   type RulesTestEnvironment,
 } from '@firebase/rules-unit-testing';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { startRecordingUpdate, stopRecordingUpdate } from '../../common/recording-commands.js';
+import {
+  deleteRecordingUpdate,
+  startRecordingUpdate,
+  stopRecordingUpdate,
+} from '../../common/recording-commands.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 
 /**
@@ -23,8 +27,9 @@ interface RuleCase {
   readonly name: string;
   readonly allowed: boolean;
   /** The record's state before the case runs (written with rules disabled). */
-  readonly seed?: 'requested' | 'recording' | 'failed' | 'stopped';
-  readonly as: 'alice' | 'bob' | 'anonymous';
+  readonly seed?: 'requested' | 'recording' | 'failed' | 'stopped' | 'uploaded';
+  /** `admin` is carol with the `recordingAdmin` custom claim. */
+  readonly as: 'alice' | 'bob' | 'admin' | 'anonymous';
   readonly run: (db: Db, ids: Ids) => Promise<unknown>;
 }
 
@@ -53,6 +58,8 @@ const start = (db: Db, ids: Ids, uid: string, changes: Changes = {}) => {
 };
 const stop = (db: Db, ids: Ids, uid: string) =>
   db.ref().update(stopRecordingUpdate({ ...ids, uid, serverTime: TIMESTAMP }));
+const remove = (db: Db, ids: Ids, uid: string) =>
+  db.ref().update(deleteRecordingUpdate({ ...ids, uid, serverTime: TIMESTAMP }));
 const record = (ids: Ids) => `recordings/${ids.roomKey}/${ids.recordingId}`;
 const queue = (ids: Ids, action: string) => `recordingQueue/${ids.recordingId}_${action}`;
 
@@ -149,6 +156,114 @@ const CASES: readonly RuleCase[] = [
     allowed: false,
     as: 'alice',
     run: (db, ids) => start(db, ids, 'alice', { record: { stopRequestedBy: 'alice' } }),
+  },
+  // Per-recording choices (issue 15): bounded here, the preset allow-list by the controller.
+  {
+    rule: 'recording options',
+    name: 'a layout and a preset',
+    allowed: true,
+    as: 'alice',
+    run: (db, ids) =>
+      start(db, ids, 'alice', { record: { layout: 'speaker-light', preset: 'H264_1080P_30' } }),
+  },
+  {
+    rule: 'recording options',
+    name: 'audio only',
+    allowed: true,
+    as: 'alice',
+    run: (db, ids) => start(db, ids, 'alice', { record: { audioOnly: true } }),
+  },
+  {
+    rule: 'recording options',
+    name: 'an unknown layout',
+    allowed: false,
+    as: 'alice',
+    run: (db, ids) => start(db, ids, 'alice', { record: { layout: 'mosaic' } }),
+  },
+  {
+    rule: 'recording options',
+    name: 'an unknown preset',
+    allowed: false,
+    as: 'alice',
+    run: (db, ids) => start(db, ids, 'alice', { record: { preset: 'H264_4K_120' } }),
+  },
+  {
+    rule: 'recording options',
+    name: 'audio only with a layout',
+    allowed: false,
+    as: 'alice',
+    run: (db, ids) => start(db, ids, 'alice', { record: { audioOnly: true, layout: 'grid' } }),
+  },
+  {
+    rule: 'recording options',
+    name: 'audioOnly that is not a boolean',
+    allowed: false,
+    as: 'alice',
+    run: (db, ids) => start(db, ids, 'alice', { record: { audioOnly: 'yes' } }),
+  },
+  // Delete: a command for a finished recording, from its requester or a recordingAdmin.
+  {
+    rule: 'delete command',
+    name: 'the requester deletes an uploaded recording',
+    allowed: true,
+    seed: 'uploaded',
+    as: 'alice',
+    run: (db, ids) => remove(db, ids, 'alice'),
+  },
+  {
+    rule: 'delete command',
+    name: 'the requester deletes a failed recording',
+    allowed: true,
+    seed: 'failed',
+    as: 'alice',
+    run: (db, ids) => remove(db, ids, 'alice'),
+  },
+  {
+    rule: 'delete command',
+    name: 'a user with the recordingAdmin claim deletes it',
+    allowed: true,
+    seed: 'uploaded',
+    as: 'admin',
+    run: (db, ids) => remove(db, ids, 'carol'),
+  },
+  {
+    rule: 'delete command',
+    name: 'another user deletes it',
+    allowed: false,
+    seed: 'uploaded',
+    as: 'bob',
+    run: (db, ids) => remove(db, ids, 'bob'),
+  },
+  {
+    rule: 'delete command',
+    name: 'a delete in the requester name by another user',
+    allowed: false,
+    seed: 'uploaded',
+    as: 'bob',
+    run: (db, ids) => remove(db, ids, 'alice'),
+  },
+  {
+    rule: 'delete command',
+    name: 'a delete while recording',
+    allowed: false,
+    seed: 'recording',
+    as: 'alice',
+    run: (db, ids) => remove(db, ids, 'alice'),
+  },
+  {
+    rule: 'delete command',
+    name: 'a delete of a recording that does not exist',
+    allowed: false,
+    as: 'alice',
+    run: (db, ids) => remove(db, ids, 'alice'),
+  },
+  {
+    rule: 'delete command',
+    name: 'unauthenticated',
+    allowed: false,
+    seed: 'uploaded',
+    as: 'anonymous',
+    run: (db, ids) => remove(db, ids, 'alice'),
   },
   // The queue entry: the command's fields are bounded and tied to the record.
   {
@@ -432,7 +547,11 @@ describe('database.rules.json', () => {
     };
     if (rule.seed !== undefined) await seed(ids, rule.seed);
     const context =
-      rule.as === 'anonymous' ? env.unauthenticatedContext() : env.authenticatedContext(rule.as);
+      rule.as === 'anonymous'
+        ? env.unauthenticatedContext()
+        : rule.as === 'admin'
+          ? env.authenticatedContext('carol', { recordingAdmin: true })
+          : env.authenticatedContext(rule.as);
     const attempt = rule.run(context.database(), ids);
     if (rule.allowed) await assertSucceeds(attempt);
     else await assertFails(attempt);

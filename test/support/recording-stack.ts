@@ -18,6 +18,7 @@ import {
 import { deleteApp as deleteAdminApp } from 'firebase-admin/app';
 import { inject } from 'vitest';
 import { startRecordingUpdate, stopRecordingUpdate } from '../../common/recording-commands.js';
+import type { RecordingOptions } from '../../common/recording-options.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import { type Config, loadConfig } from '../../controller/config/load-config.js';
 import {
@@ -57,7 +58,7 @@ export interface RunningController {
 export interface Participant {
   readonly uid: string;
   readonly db: Database;
-  start(roomUrl: string): Promise<string>;
+  start(roomUrl: string, options?: RecordingOptions): Promise<string>;
   stop(roomUrl: string, recordingId: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -118,6 +119,7 @@ export class RecordingStack {
   async startController(
     env: Record<string, string> = {},
     files: Partial<FilePipelineSettings> | undefined = this.options.files,
+    clock?: () => number,
   ): Promise<RunningController> {
     const config = loadConfig(
       validEnv({
@@ -140,7 +142,7 @@ export class RecordingStack {
       config,
       createLogger(config.log.level, log),
       firebase,
-      { files: files ?? { enabled: false } },
+      { files: files ?? { enabled: false }, clock },
     );
     const address = await controller.app.listen({ host: '127.0.0.1', port: 0 });
     controller.startWork();
@@ -179,11 +181,17 @@ export class RecordingStack {
     const participant: Participant = {
       uid,
       db,
-      async start(roomUrl) {
+      async start(roomUrl, options) {
         const recordingId = push(ref(db, 'recordings')).key ?? '';
         await update(
           ref(db),
-          startRecordingUpdate({ roomUrl, recordingId, uid, serverTime: serverTimestamp() }),
+          startRecordingUpdate({
+            roomUrl,
+            recordingId,
+            uid,
+            serverTime: serverTimestamp(),
+            options,
+          }),
         );
         return recordingId;
       },

@@ -6,8 +6,10 @@ import {
   EgressSourceType,
   EgressStatus,
   type EncodedFileOutput,
+  EncodedFileType,
   FileInfo,
   ParticipantInfo_Kind,
+  ParticipantPermission,
   type RoomCompositeEgressRequest,
 } from '@livekit/protocol';
 import { msToNs, newSid } from '../ids.js';
@@ -15,6 +17,10 @@ import type { RoomEvent, RoomRegistry } from '../rooms/room-registry.js';
 import { livekitErrors, TwirpError } from '../twirp/twirp-error.js';
 import { destinationInOutputDir, resolveEgressFilepath } from './egress-filepath.js';
 import { TestPatternRecording } from './test-pattern-recording.js';
+import { TestToneRecording } from './test-tone-recording.js';
+
+/** What an egress writes while active: video test pattern, or a tone for audio-only. */
+type RecordingFile = TestPatternRecording | TestToneRecording;
 
 export type EgressEventName = 'egress_started' | 'egress_updated' | 'egress_ended';
 
@@ -53,7 +59,7 @@ interface EgressRecord {
   readonly file: FileInfo;
   readonly destination: string | undefined;
   readonly writeManifest: boolean;
-  recording: TestPatternRecording | undefined;
+  recording: RecordingFile | undefined;
   activeSinceMs: number | undefined;
   endingSinceMs: number | undefined;
   timers: NodeJS.Timeout[];
@@ -118,6 +124,12 @@ export class EgressRegistry {
       throw livekitErrors.noEgressWorker();
     }
     const output = fileOutputOf(request);
+    if (request.audioOnly && output.fileType !== EncodedFileType.MP4) {
+      throw new TwirpError(
+        'unimplemented',
+        'the emulator writes audio-only recordings as MP4 only',
+      );
+    }
     if (output.filepath.length > 4096) throw livekitErrors.invalidField('filepath');
     const nowMs = Date.now();
     const filename = resolveEgressFilepath(output.filepath, {
@@ -131,7 +143,11 @@ export class EgressRegistry {
       egressId: newSid('EG_'),
       roomId: room.sid,
       roomName: room.name,
-      sourceType: EgressSourceType.WEB,
+      // Audio only without a layout or custom URL is recorded through the SDK, without Chrome.
+      sourceType:
+        request.audioOnly && request.layout === '' && request.customBaseUrl === ''
+          ? EgressSourceType.SDK
+          : EgressSourceType.WEB,
       status: EgressStatus.EGRESS_STARTING,
       startedAt: msToNs(nowMs),
       updatedAt: msToNs(nowMs),
@@ -156,6 +172,12 @@ export class EgressRegistry {
     this.options.rooms.join(room.name, {
       identity: info.egressId,
       kind: ParticipantInfo_Kind.EGRESS,
+      // The grants of the token the egress service gives its recorder.
+      permission: new ParticipantPermission({
+        canSubscribe: true,
+        hidden: true,
+        recorder: true,
+      }),
     });
     this.addTimer(record, this.options.timing.startTimeoutMs, () =>
       this.end(record, { status: EgressStatus.EGRESS_ABORTED, error: 'Start signal not received' }),
@@ -287,9 +309,11 @@ export class EgressRegistry {
     if (record.info.status !== EgressStatus.EGRESS_STARTING || record.recording !== undefined)
       return;
     const workDir = await mkdtemp(join(this.options.workDir, `${record.info.egressId}-`));
-    const recording = await TestPatternRecording.start(
-      join(workDir, basename(record.file.filename)),
-    );
+    const path = join(workDir, basename(record.file.filename));
+    const request = record.info.request.value as RoomCompositeEgressRequest;
+    const recording = request.audioOnly
+      ? await TestToneRecording.start(path)
+      : await TestPatternRecording.start(path);
     if (record.info.status !== EgressStatus.EGRESS_STARTING) {
       await recording.abandon();
       await rm(workDir, { recursive: true, force: true });
@@ -403,8 +427,7 @@ export class EgressRegistry {
   }
 
   private setRoomRecording(record: EgressRecord, active: boolean): void {
-    const room = this.options.rooms.get(record.info.roomName);
-    if (room !== undefined) room.activeRecording = active;
+    this.options.rooms.setActiveRecording(record.info.roomName, active);
   }
 
   private addTimer(record: EgressRecord, afterMs: number, run: () => void): void {

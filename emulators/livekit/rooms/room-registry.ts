@@ -1,7 +1,9 @@
 import {
+  DisconnectReason,
   ParticipantInfo,
   ParticipantInfo_Kind,
   ParticipantInfo_State,
+  type ParticipantPermission,
   Room,
   TrackInfo,
   TrackSource,
@@ -18,8 +20,12 @@ export interface ParticipantRecord {
   readonly kind: ParticipantInfo_Kind;
   readonly joinedAtMs: number;
   readonly tracks: Map<string, TrackInfo>;
+  /** Raised on every change: clients ignore an info older than the one they hold. */
+  version: number;
+  /** The token's grants; `hidden` participants (egress recorders) are not shown to others. */
+  readonly permission: ParticipantPermission | undefined;
   /** Ends the participant's connection (its signal socket) when the server removes it. */
-  readonly disconnect: (() => void) | undefined;
+  readonly disconnect: ((reason: DisconnectReason) => void) | undefined;
 }
 
 export interface RoomRecord {
@@ -37,13 +43,15 @@ export interface RoomRecord {
 
 export type RoomEvent =
   | { readonly type: 'room_started' | 'room_finished'; readonly room: RoomRecord }
+  /** The room's metadata or recording state changed (no webhook: clients get a RoomUpdate). */
+  | { readonly type: 'room_updated'; readonly room: RoomRecord }
   | {
       readonly type: 'participant_joined' | 'participant_left';
       readonly room: RoomRecord;
       readonly participant: ParticipantRecord;
     }
   | {
-      readonly type: 'track_published' | 'track_unpublished';
+      readonly type: 'track_published' | 'track_unpublished' | 'track_muted';
       readonly room: RoomRecord;
       readonly participant: ParticipantRecord;
       readonly track: TrackInfo;
@@ -62,7 +70,8 @@ export interface JoiningParticipant {
   readonly name?: string;
   readonly metadata?: string;
   readonly kind?: ParticipantInfo_Kind;
-  readonly disconnect?: () => void;
+  readonly permission?: ParticipantPermission;
+  readonly disconnect?: (reason: DisconnectReason) => void;
 }
 
 export interface RoomRegistryOptions {
@@ -73,6 +82,9 @@ export interface RoomRegistryOptions {
   /** Seconds a room stays open after its last participant left (livekit default 20). */
   readonly departureTimeoutS: number;
 }
+
+/** The longest delay `setTimeout` keeps (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Egress and agent participants do not keep a room open (livekit `IsDependent`). */
 const isDependent = (participant: ParticipantRecord) =>
@@ -86,8 +98,13 @@ export class RoomRegistry {
 
   constructor(private readonly options: RoomRegistryOptions) {}
 
-  subscribe(listener: (event: RoomEvent) => void): void {
+  /** Calls `listener` with every event from now on; the returned function stops that. */
+  subscribe(listener: (event: RoomEvent) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
   }
 
   get(name: string): RoomRecord | undefined {
@@ -130,7 +147,9 @@ export class RoomRegistry {
       if (!this.options.autoCreate) throw livekitErrors.roomNotFound();
       room = this.create({ name: roomName });
     }
-    if (room.participants.has(joining.identity)) this.leave(room.name, joining.identity);
+    if (room.participants.has(joining.identity)) {
+      this.leave(room.name, joining.identity, DisconnectReason.DUPLICATE_IDENTITY);
+    }
     const participant: ParticipantRecord = {
       sid: newSid('PA_'),
       identity: joining.identity,
@@ -139,6 +158,8 @@ export class RoomRegistry {
       kind: joining.kind ?? ParticipantInfo_Kind.STANDARD,
       joinedAtMs: Date.now(),
       tracks: new Map(),
+      version: 1,
+      permission: joining.permission,
       disconnect: joining.disconnect,
     };
     room.participants.set(participant.identity, participant);
@@ -148,7 +169,11 @@ export class RoomRegistry {
   }
 
   /** Removes a participant (its tracks first); false when it was not there. */
-  leave(roomName: string, identity: string): boolean {
+  leave(
+    roomName: string,
+    identity: string,
+    reason: DisconnectReason = DisconnectReason.PARTICIPANT_REMOVED,
+  ): boolean {
     const room = this.rooms.get(roomName);
     const participant = room?.participants.get(identity);
     if (room === undefined || participant === undefined) return false;
@@ -156,7 +181,7 @@ export class RoomRegistry {
       this.unpublish(room, participant, track);
     }
     room.participants.delete(identity);
-    participant.disconnect?.();
+    participant.disconnect?.(reason);
     this.emit({ type: 'participant_left', room, participant });
     if (
       this.rooms.get(roomName) === room &&
@@ -179,17 +204,68 @@ export class RoomRegistry {
       return;
     }
     if (participant.tracks.size > 0) return;
-    const track = new TrackInfo({
-      sid: newSid('TR_'),
-      type: TrackType.VIDEO,
-      name: 'camera',
-      source: TrackSource.CAMERA,
-      width: 1280,
-      height: 720,
-      mimeType: 'video/H264',
-    });
+    this.publishTrack(
+      roomName,
+      identity,
+      new TrackInfo({
+        sid: newSid('TR_'),
+        type: TrackType.VIDEO,
+        name: 'camera',
+        source: TrackSource.CAMERA,
+        width: 1280,
+        height: 720,
+        mimeType: 'video/H264',
+      }),
+    );
+  }
+
+  /** Adds a published track to a participant still in the room; false when it is not. */
+  publishTrack(roomName: string, identity: string, track: TrackInfo): boolean {
+    const room = this.rooms.get(roomName);
+    const participant = room?.participants.get(identity);
+    if (room === undefined || participant === undefined) return false;
     participant.tracks.set(track.sid, track);
+    participant.version++;
     this.emit({ type: 'track_published', room, participant, track });
+    return true;
+  }
+
+  /** Removes one published track; false when there was no such track. */
+  unpublishTrack(roomName: string, identity: string, trackSid: string): boolean {
+    const room = this.rooms.get(roomName);
+    const participant = room?.participants.get(identity);
+    const track = participant?.tracks.get(trackSid);
+    if (room === undefined || participant === undefined || track === undefined) return false;
+    this.unpublish(room, participant, track);
+    return true;
+  }
+
+  /** A published track was muted or unmuted by its publisher. */
+  setTrackMuted(roomName: string, identity: string, trackSid: string, muted: boolean): void {
+    const room = this.rooms.get(roomName);
+    const participant = room?.participants.get(identity);
+    const track = participant?.tracks.get(trackSid);
+    if (room === undefined || participant === undefined || track === undefined) return;
+    if (track.muted === muted) return;
+    track.muted = muted;
+    participant.version++;
+    this.emit({ type: 'track_muted', room, participant, track });
+  }
+
+  setMetadata(roomName: string, metadata: string): RoomRecord {
+    const room = this.rooms.get(roomName);
+    if (room === undefined) throw livekitErrors.roomNotFound();
+    room.metadata = metadata;
+    this.emit({ type: 'room_updated', room });
+    return room;
+  }
+
+  /** Whether the room is being recorded, as every client reads it from `room.isRecording`. */
+  setActiveRecording(roomName: string, active: boolean): void {
+    const room = this.rooms.get(roomName);
+    if (room === undefined || room.activeRecording === active) return;
+    room.activeRecording = active;
+    this.emit({ type: 'room_updated', room });
   }
 
   /** True while a participant that is not an egress or agent publishes a track. */
@@ -209,7 +285,7 @@ export class RoomRegistry {
       for (const track of [...participant.tracks.values()])
         this.unpublish(room, participant, track);
       room.participants.delete(participant.identity);
-      participant.disconnect?.();
+      participant.disconnect?.(DisconnectReason.ROOM_DELETED);
       this.emit({ type: 'participant_left', room, participant });
     }
     this.emit({ type: 'room_finished', room });
@@ -224,12 +300,15 @@ export class RoomRegistry {
 
   private unpublish(room: RoomRecord, participant: ParticipantRecord, track: TrackInfo): void {
     participant.tracks.delete(track.sid);
+    participant.version++;
     this.emit({ type: 'track_unpublished', room, participant, track });
   }
 
   private scheduleClose(room: RoomRecord, afterS: number): void {
     this.cancelClose(room);
-    room.closeTimer = setTimeout(() => this.close(room.name), afterS * 1000);
+    // Node fires a longer timer (an empty_timeout of years, valid for livekit) after 1 ms.
+    const afterMs = Math.min(afterS * 1000, MAX_TIMER_MS);
+    room.closeTimer = setTimeout(() => this.close(room.name), afterMs);
     room.closeTimer.unref();
   }
 
@@ -271,6 +350,8 @@ export function toParticipantProto(participant: ParticipantRecord): ParticipantI
     joinedAt: BigInt(Math.floor(participant.joinedAtMs / 1000)),
     joinedAtMs: BigInt(participant.joinedAtMs),
     tracks: [...participant.tracks.values()].map((track) => track.clone()),
+    version: participant.version,
+    permission: participant.permission?.clone(),
     isPublisher: participant.tracks.size > 0,
   });
 }

@@ -1,3 +1,4 @@
+import { ParticipantPermission } from '@livekit/protocol';
 import type { AccessTokenClaims } from '../auth/access-token.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 
@@ -17,6 +18,7 @@ export interface JoinTarget {
   readonly identity: string;
   readonly name: string;
   readonly metadata: string;
+  readonly permission: ParticipantPermission;
 }
 
 /**
@@ -42,5 +44,18 @@ export function validateJoin(
   if (!autoCreate && rooms.get(roomName) === undefined) {
     throw new JoinRefusal(404, 'requested room does not exist');
   }
-  return { roomName, identity, name: claims.name ?? '', metadata: claims.metadata ?? '' };
+  return {
+    roomName,
+    identity,
+    name: claims.name ?? '',
+    metadata: claims.metadata ?? '',
+    // As livekit's `ToPermission`: an absent publish or subscribe grant allows it.
+    permission: new ParticipantPermission({
+      canPublish: video.canPublish ?? true,
+      canSubscribe: video.canSubscribe ?? true,
+      canPublishData: video.canPublishData ?? true,
+      hidden: video.hidden ?? false,
+      recorder: video.recorder ?? false,
+    }),
+  };
 }

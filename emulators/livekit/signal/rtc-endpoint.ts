@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { JoinRequest } from '@livekit/protocol';
 import { WebSocketServer } from 'ws';
 import { AuthMiddlewareError, authenticateRequest } from '../auth/request-token.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
+import { decodeJoinRequest } from './join-request.js';
 import { JoinRefusal, type JoinTarget, validateJoin } from './join-validation.js';
-import { runParticipantSession } from './participant-session.js';
+import { ParticipantSession } from './participant-session.js';
 
 const SIGNAL_PATHS = new Set(['/rtc', '/rtc/v1']);
 const VALIDATE_PATHS = new Set(['/rtc/validate', '/rtc/v1/validate']);
@@ -32,6 +34,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
  */
 export class RtcEndpoint {
   private readonly sockets = new WebSocketServer({ noServer: true });
+  private readonly sessions = new Set<ParticipantSession>();
 
   constructor(private readonly options: RtcEndpointOptions) {}
 
@@ -52,8 +55,10 @@ export class RtcEndpoint {
   serveUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
     if (!SIGNAL_PATHS.has(url.pathname)) return false;
     let target: JoinTarget;
+    let joinRequest: JoinRequest | undefined;
     try {
       target = this.authorize(request, url);
+      joinRequest = this.joinRequestOf(url);
     } catch (error) {
       const refusal = this.toRefusal(error);
       const body = refusal.message;
@@ -65,9 +70,21 @@ export class RtcEndpoint {
       return true;
     }
     this.sockets.handleUpgrade(request, socket, head, (webSocket) => {
-      runParticipantSession(webSocket, target, this.options.rooms);
+      const session = new ParticipantSession(webSocket, target, this.options.rooms);
+      this.sessions.add(session);
+      session.onClosed(() => this.sessions.delete(session));
+      session.start(joinRequest);
     });
     return true;
+  }
+
+  /** Breaks the signal connections of `identity` in `roomName`; false when it had none. */
+  breakConnection(roomName: string, identity: string): boolean {
+    const broken = [...this.sessions].filter(
+      (session) => session.target.roomName === roomName && session.target.identity === identity,
+    );
+    for (const session of broken) session.breakConnection();
+    return broken.length > 0;
   }
 
   close(): void {
@@ -79,6 +96,16 @@ export class RtcEndpoint {
     const claims = authenticateRequest(request, url, this.options.secrets);
     const requestedRoom = url.searchParams.get('room') ?? '';
     return validateJoin(claims, requestedRoom, this.options.rooms, this.options.autoCreate);
+  }
+
+  /** `/rtc/v1` carries the join request (with the first offer); livekit-server requires it. */
+  private joinRequestOf(url: URL): JoinRequest | undefined {
+    if (url.pathname !== '/rtc/v1') return undefined;
+    const parameter = url.searchParams.get('join_request');
+    if (parameter === null || parameter === '') {
+      throw new JoinRefusal(400, 'join_request is required');
+    }
+    return decodeJoinRequest(parameter);
   }
 
   private toRefusal(error: unknown): JoinRefusal {

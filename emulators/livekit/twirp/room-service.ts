@@ -12,7 +12,7 @@ import {
 } from '@livekit/protocol';
 import { type RoomRegistry, toParticipantProto, toRoomProto } from '../rooms/room-registry.js';
 import { requireGrant } from './caller-permissions.js';
-import { livekitErrors, TwirpError } from './twirp-error.js';
+import { TwirpError } from './twirp-error.js';
 import { type TwirpService, twirpMethod } from './twirp-method.js';
 
 /** `livekit.RoomService`, with the grants livekit-server checks for each call. */
@@ -58,10 +58,7 @@ export function roomService(rooms: RoomRegistry): TwirpService {
       }),
       UpdateRoomMetadata: twirpMethod(UpdateRoomMetadataRequest, (request, caller) => {
         requireGrant.roomAdmin(caller, request.room);
-        const room = rooms.get(request.room);
-        if (room === undefined) throw livekitErrors.roomNotFound();
-        room.metadata = request.metadata;
-        return toRoomProto(room);
+        return toRoomProto(rooms.setMetadata(request.room, request.metadata));
       }),
     },
     notEmulated: [

@@ -5,9 +5,13 @@ import { buildWebhookEvent } from './webhook-event.js';
 /**
  * The webhook livekit-server's telemetry sends for a room event: room and participant events
  * carry the full Room and ParticipantInfo, track events only `{sid, name}` and `{sid, identity}`.
+ * Room updates and mutes reach clients over signalling only: undefined.
  */
-export function webhookForRoomEvent(event: RoomEvent): WebhookEvent {
+export function webhookForRoomEvent(event: RoomEvent): WebhookEvent | undefined {
   switch (event.type) {
+    case 'room_updated':
+    case 'track_muted':
+      return undefined;
     case 'room_started':
     case 'room_finished':
       return buildWebhookEvent(event.type, { room: toRoomProto(event.room) });

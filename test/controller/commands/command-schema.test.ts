@@ -36,7 +36,9 @@ describe('checkCommand', () => {
     if (result.kind !== 'invalid') return;
     expect(result.reason).toMatch(reason);
     expect(result.reason.length).toBeLessThanOrEqual(500);
-    if (raw.roomKey === roomKey) expect(result.locator).toEqual({ roomKey, recordingId });
+    const action = raw.action === 'start' ? { action: 'start' } : {};
+    if (raw.roomKey === roomKey)
+      expect(result.locator).toEqual({ roomKey, recordingId, ...action });
   });
 
   it('refuses a command stored under a key that does not name it', () => {

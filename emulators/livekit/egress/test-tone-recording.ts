@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import {
+  ALL_FORMATS,
+  BufferSource,
+  EncodedAudioPacketSource,
+  EncodedPacket,
+  EncodedPacketSink,
+  FilePathTarget,
+  Input,
+  Mp4OutputFormat,
+  Output,
+} from 'mediabunny';
+import { truncateBeforeMoov } from './mp4-boxes.js';
+
+/**
+ * One second of a 440 Hz tone in AAC-LC (48 kHz mono), made once with ffmpeg (see README);
+ * cycled to any length. AAC in MP4 is what egress writes for an audio-only recording to MP4.
+ */
+const SAMPLE_URL = new URL('./test-tone.m4a', import.meta.url);
+
+interface Sample {
+  readonly packets: readonly EncodedPacket[];
+  readonly decoderConfig: AudioDecoderConfig;
+  /** Seconds one AAC frame lasts (1024 samples). */
+  readonly frameSeconds: number;
+}
+
+let samplePromise: Promise<Sample> | undefined;
+
+async function loadSample(): Promise<Sample> {
+  const input = new Input({
+    source: new BufferSource(await readFile(SAMPLE_URL)),
+    formats: ALL_FORMATS,
+  });
+  const track = await input.getPrimaryAudioTrack();
+  const decoderConfig = await track?.getDecoderConfig();
+  if (
+    track === null ||
+    track === undefined ||
+    decoderConfig === null ||
+    decoderConfig === undefined
+  ) {
+    throw new Error('test-tone.m4a has no decodable audio track');
+  }
+  const packets: EncodedPacket[] = [];
+  for await (const packet of new EncodedPacketSink(track).packets()) packets.push(packet);
+  input.dispose();
+  return { packets, decoderConfig, frameSeconds: 1024 / decoderConfig.sampleRate };
+}
+
+/**
+ * An audio-only recording in progress: an MP4 with one AAC track (moov at the end) that grows
+ * with real time, as the egress SDK path writes it without Chrome.
+ */
+export class TestToneRecording {
+  private framesWritten = 0;
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly output: Output,
+    private readonly source: EncodedAudioPacketSource,
+    private readonly sample: Sample,
+    readonly filePath: string,
+  ) {}
+
+  static async start(filePath: string): Promise<TestToneRecording> {
+    samplePromise ??= loadSample();
+    const sample = await samplePromise;
+    const output = new Output({
+      format: new Mp4OutputFormat({ fastStart: false }),
+      target: new FilePathTarget(filePath),
+    });
+    const source = new EncodedAudioPacketSource('aac');
+    output.addAudioTrack(source);
+    await output.start();
+    return new TestToneRecording(output, source, sample, filePath);
+  }
+
+  /** Appends frames until the audio is `elapsedMs` long (never shrinks). */
+  writeUntil(elapsedMs: number): Promise<void> {
+    this.queue = this.queue.then(() => this.appendFrames(elapsedMs));
+    return this.queue;
+  }
+
+  /** Writes the frames up to `elapsedMs` and the index; `truncated` then cuts the index off. */
+  async finish(elapsedMs: number, truncated: boolean): Promise<void> {
+    await this.writeUntil(elapsedMs);
+    await this.output.finalize();
+    if (truncated) await truncateBeforeMoov(this.filePath);
+  }
+
+  async abandon(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    if (this.output.state === 'started' || this.output.state === 'pending')
+      await this.output.cancel();
+  }
+
+  private async appendFrames(elapsedMs: number): Promise<void> {
+    const { packets, decoderConfig, frameSeconds } = this.sample;
+    // At least one frame, so that even an instant recording is a valid file.
+    const target = Math.max(1, Math.floor(elapsedMs / 1000 / frameSeconds));
+    while (this.framesWritten < target) {
+      const index = this.framesWritten;
+      const packet = packets[index % packets.length];
+      if (packet === undefined) throw new Error('test tone has no frames');
+      await this.source.add(
+        new EncodedPacket(packet.data, 'key', index * frameSeconds, frameSeconds),
+        index === 0 ? { decoderConfig } : undefined,
+      );
+      this.framesWritten++;
+    }
+  }
+}
