@@ -132,7 +132,7 @@ export async function createController(
       const ref = { roomKey: command.roomKey, recordingId: command.recordingId };
       try {
         if (command.action === 'start') await startRecording(actions, ref, command.by);
-        else if (command.action === 'stop') await stopRecording(actions, ref);
+        else if (command.action === 'stop') await stopRecording(actions, ref, command.by);
         else await deleteByCommand(ref, command.by);
         metrics.command(command.action, 'executed');
       } catch (error) {

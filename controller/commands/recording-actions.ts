@@ -7,6 +7,8 @@ import { LivekitError, type LivekitRecorder } from '../egress/livekit-recorder.j
 import { recordingOfEgress } from '../egress/recording-of-egress.js';
 import type { Logger } from '../logging/logger.js';
 import type { RecordingError } from '../records/recording-error-codes.js';
+import type { RecordingRecord } from '../records/recording-record.js';
+import { STOPPABLE } from '../records/recording-status.js';
 import type { RecordingRef, RecordingStore } from '../records/recording-store.js';
 import { checkRecordingOptions, type EgressChoice, optionsOfRecord } from './recording-options.js';
 
@@ -78,6 +80,27 @@ async function launchEgress(
 }
 
 /**
+ * Whether `requester` may stop the recording: the one who started it may, anyone else must be in
+ * the room (the rules let any signed-in user write a stop; they cannot see LiveKit rooms). When
+ * LiveKit cannot say, the stop goes ahead: stopping never records anyone.
+ */
+async function mayStop(
+  deps: RecordingActionDependencies,
+  ref: RecordingRef,
+  record: RecordingRecord,
+  requester: string,
+): Promise<boolean> {
+  if (requester === record.requestedBy) return true;
+  try {
+    const participants = await deps.livekit.listParticipants(ref.roomKey);
+    return participants.some((participant) => participant.identity === requester);
+  } catch (error) {
+    deps.logger.warn({ ...ref, err: error }, 'could not check the stop requester; stopping');
+    return true;
+  }
+}
+
+/**
  * A start command: the requester must be in the room, the room must be free, then the egress
  * starts. Re-running it (a crash, a second controller) moves the record no further than once.
  */
@@ -94,7 +117,11 @@ export async function startRecording(
     return;
   }
   if (record.status !== 'requested') return;
-  if (record.stopRequestedBy !== undefined) {
+  // A stop written before the start was processed cancels it, if its author may stop at all.
+  if (
+    record.stopRequestedBy !== undefined &&
+    (await mayStop(deps, ref, record, record.stopRequestedBy))
+  ) {
     await deps.store.transition(ref, 'canceled');
     return;
   }
@@ -139,10 +166,16 @@ export async function startRecording(
 export async function stopRecording(
   deps: RecordingActionDependencies,
   ref: RecordingRef,
+  requester: string,
 ): Promise<void> {
   const record = await deps.store.read(ref);
   if (record === undefined) return;
   const log = deps.logger.child(ref);
+  if (STOPPABLE.has(record.status) && !(await mayStop(deps, ref, record, requester))) {
+    log.warn({ requester }, 'stop refused: the requester is not in the room');
+    await deps.store.withdrawStopRequest(ref, requester);
+    return;
+  }
   const stopEgress = async (egressId: string) => {
     await deps.livekit.stopEgress(egressId).catch((error: unknown) => {
       // The reconciler compares the record with ListEgress again and finishes the job.

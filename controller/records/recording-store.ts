@@ -289,6 +289,27 @@ export class RecordingStore {
     return result.committed && result.snapshot.exists();
   }
 
+  /**
+   * Takes back a stop request the controller refused (its author is not in the room), so the
+   * once-only stop the rules allow is not used up by someone with no right to it.
+   */
+  async withdrawStopRequest(ref: RecordingRef, by: string): Promise<boolean> {
+    const result = await serverTransaction(
+      this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
+      (current: unknown) => {
+        if (current === null) return null;
+        const parsed = recordingRecordSchema.safeParse(current);
+        if (!parsed.success || parsed.data.stopRequestedBy !== by) return undefined;
+        // No updatedAt: the start deadline counts from it, and a refused stop must not extend it.
+        const { stopRequestedBy: _by, stopRequestedAt: _at, ...rest } = current as Json;
+        return rest;
+      },
+    );
+    const withdrawn = result.committed && result.snapshot.exists();
+    if (withdrawn) this.logger.warn({ ...ref, by }, 'stop request withdrawn');
+    return withdrawn;
+  }
+
   /** Writes controller fields (egress id, progress) on a record that is not final. */
   async annotate(ref: RecordingRef, fields: ControllerFields): Promise<boolean> {
     const result = await serverTransaction(

@@ -1,6 +1,8 @@
 export {
+  type AppliedChange,
   type RtdbControls,
   type RtdbEmulator,
   type RtdbEmulatorOptions,
   startRtdbEmulator,
+  type WriteObserver,
 } from './server.js';

@@ -25,6 +25,15 @@ import { type Change, StoredTree, TreeAfterChanges } from './tree-view.js';
 
 export type WriteStatus = 'ok' | 'datastale' | 'permission_denied';
 
+/** One location a write changed, as plain JSON (null when deleted). */
+export interface AppliedChange {
+  readonly path: string;
+  readonly value: unknown;
+}
+
+/** Told of every applied write, before anyone (the writer included) hears of it. */
+export type WriteObserver = (namespace: string, changes: readonly AppliedChange[]) => void;
+
 const DEFAULT_RULES = compileRules(DEFAULT_RULES_SOURCE);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -48,6 +57,7 @@ export class Namespace {
     readonly name: string,
     private readonly clock: () => number,
     rules: CompiledRules = DEFAULT_RULES,
+    private readonly observeWrite: WriteObserver = () => {},
   ) {
     this.rules = rules;
   }
@@ -205,6 +215,7 @@ export class Namespace {
     if (change === undefined) return 'ok';
     if (!this.allowsWrite(identity, [change], now)) return 'permission_denied';
     this.root = setAt(this.root, change.path, change.node);
+    this.applied([change]);
     this.notify(change.path, [change], 'set');
     return 'ok';
   }
@@ -215,8 +226,16 @@ export class Namespace {
     if (changes === undefined) return 'ok';
     if (!this.allowsWrite(identity, changes.changes, changes.now)) return 'permission_denied';
     for (const change of changes.changes) this.root = setAt(this.root, change.path, change.node);
+    this.applied(changes.changes);
     this.notify(changes.base, changes.changes, 'update');
     return 'ok';
+  }
+
+  private applied(changes: readonly Change[]): void {
+    this.observeWrite(
+      this.name,
+      changes.map((change) => ({ path: change.path.join('/'), value: toPlain(change.node) })),
+    );
   }
 
   /** Checks a write without applying it: onDisconnect operations are checked when registered. */

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { Connection, MAX_MESSAGE_CHARS } from './connection.js';
-import { Namespace } from './namespace.js';
+import { type AppliedChange, Namespace, type WriteObserver } from './namespace.js';
 import { parsePath } from './path.js';
 import { readImport, writeExport } from './persistence.js';
 import { handleRestRequest } from './rest.js';
@@ -35,7 +35,14 @@ export interface RtdbControls {
   setRules(namespace: string, rules: string): void;
   /** How many client connections are open. */
   connectionCount(): number;
+  /**
+   * Calls `observer` with every applied write, before its pushes and its acknowledgement leave:
+   * a test can act (kill the writer) at an exact point of a client's work. Returns the remover.
+   */
+  observeWrites(observer: WriteObserver): () => void;
 }
+
+export type { AppliedChange, WriteObserver };
 
 export interface RtdbEmulator {
   /** `127.0.0.1:<port>`: what FIREBASE_DATABASE_EMULATOR_HOST takes. */
@@ -55,11 +62,15 @@ export async function startRtdbEmulator(options: RtdbEmulatorOptions = {}): Prom
   const connections = new Set<Connection>();
   const sessions = new Map<string, Connection>();
   let refuseUntil = 0;
+  const writeObservers = new Set<WriteObserver>();
+  const observeWrite: WriteObserver = (name, changes) => {
+    for (const observer of writeObservers) observer(name, changes);
+  };
 
   const namespaceFor = (name: string): Namespace => {
     let namespace = namespaces.get(name);
     if (namespace === undefined) {
-      namespace = new Namespace(name, clock, initialRules);
+      namespace = new Namespace(name, clock, initialRules, observeWrite);
       namespaces.set(name, namespace);
     }
     return namespace;
@@ -130,6 +141,10 @@ export async function startRtdbEmulator(options: RtdbEmulatorOptions = {}): Prom
     getTree: (namespace, path = '/') => namespaceFor(namespace).valueAt(parsePath(path)),
     setRules: (namespace, rules) => namespaceFor(namespace).setRules(rules),
     connectionCount: () => connections.size,
+    observeWrites: (observer) => {
+      writeObservers.add(observer);
+      return () => writeObservers.delete(observer);
+    },
   };
 
   let stopped: Promise<void> | undefined;

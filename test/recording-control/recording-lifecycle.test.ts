@@ -22,6 +22,7 @@ describe('recording control, through the database as the SPA drives it', () => {
     const alice = await stack.participant();
     const bob = await stack.participant();
     stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
+    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: bob.uid });
     stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
 
     const recordingId = await alice.start(roomUrl);

@@ -68,3 +68,47 @@ export function runNpm(
   });
   return new ObservedProcess(child);
 }
+
+/** Runs the controller from source (through tsx), so a test can SIGKILL it at any point. */
+export function spawnControllerFromSource(
+  env: Record<string, string | undefined>,
+): ObservedProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'controller/main.ts'], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new ObservedProcess(child);
+}
+
+/**
+ * The child processes a test file started. `killAll` (in afterEach/afterAll) SIGKILLs those
+ * still running, also after a failed test; the worker's own exit kills any left, so no
+ * controller outlives its suite.
+ */
+export class ChildProcesses {
+  private readonly running = new Set<ObservedProcess>();
+  private readonly killOnExit = () => {
+    for (const observed of this.running) observed.child.kill('SIGKILL');
+  };
+
+  constructor() {
+    process.once('exit', this.killOnExit);
+  }
+
+  track(observed: ObservedProcess): ObservedProcess {
+    this.running.add(observed);
+    void observed.exited.then(() => this.running.delete(observed));
+    return observed;
+  }
+
+  async killAll(): Promise<void> {
+    const left = [...this.running];
+    for (const observed of left) observed.child.kill('SIGKILL');
+    await Promise.all(left.map((observed) => observed.exited));
+  }
+
+  get count(): number {
+    return this.running.size;
+  }
+}

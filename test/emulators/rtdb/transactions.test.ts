@@ -53,6 +53,16 @@ describe('transactions', () => {
     expect((await get(ref(writer, 'doc/n'))).val()).toBe(2.5);
   });
 
+  it('commits over numbers whose SDK hash is not their true bit pattern (found by fuzzing)', async () => {
+    clients = new WebClients(emulator);
+    const [writer, runner] = [clients.database(), clients.database()];
+    await set(ref(writer, 'odd-numbers'), { a: -9.911530391225585e-305, b: 5e-324, c: 1e300 });
+    const result = await runTransaction(ref(runner, 'odd-numbers'), (doc: object | null) =>
+      doc === null ? doc : { ...doc, seen: true },
+    );
+    expect(result.committed).toBe(true);
+  });
+
   it('aborts when the update function returns undefined, leaving the data alone', async () => {
     clients = new WebClients(emulator);
     const database = clients.database();
