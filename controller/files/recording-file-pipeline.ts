@@ -228,7 +228,9 @@ export class RecordingFilePipeline {
     }
     // A scan cannot tell a finished file from a paused writer: only egress or the watcher can.
     if (action.kind === 'finish_then_upload' && signal === 'scan') return;
-    const settled = await this.settledFile(path, log, signal);
+    const settled =
+      (action.kind === 'upload' ? await knownFinished(path, record?.sizeBytes) : undefined) ??
+      (await this.settledFile(path, log, signal));
     if (settled === 'missing') {
       if (action.kind === 'upload') {
         await store.transition(ref, 'failed', {
@@ -454,6 +456,21 @@ const fileStamp = (path: string): Promise<FileStamp | undefined> =>
   );
 
 const sameStamp = (a: FileStamp, b: FileStamp) => a.size === b.size && a.mtimeMs === b.mtimeMs;
+
+/**
+ * The file, if it already has the size its record states: egress reports a file's size only once
+ * it is written and closed, and the watcher records it only after the file settled. Waiting for
+ * it to settle again would only add `settleMs` to every stop → uploaded. A file that differs is
+ * settled as usual; one that changes during its upload is uploaded again either way.
+ */
+async function knownFinished(
+  path: string,
+  recordedSize: number | undefined,
+): Promise<FileStamp | undefined> {
+  if (recordedSize === undefined || recordedSize <= 0) return undefined;
+  const stamp = await fileStamp(path);
+  return stamp?.size === recordedSize ? stamp : undefined;
+}
 
 const exists = (path: string) =>
   stat(path).then(
