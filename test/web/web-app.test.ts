@@ -16,6 +16,7 @@ import { buildWebApp } from '../../emulators/local-stack/web-build.js';
 import { requireFfprobe } from '../emulators/livekit/support/ffprobe.js';
 import { launchChromium, newMediaContext } from '../support/chromium.js';
 import {
+  createRecordingAdmin,
   freshRoomName,
   openWatchedPage,
   type PageProblems,
@@ -228,7 +229,7 @@ describe('the web app against the local stack', () => {
     expect(await storageObjectStatus(roomKey, recordingId)).toBe(404);
   }, 180_000);
 
-  it('records audio only when asked: the layout is off, and the file holds one audio track', async () => {
+  it('records audio only when asked, and lets a recording administrator delete it', async () => {
     const [alice] = stack.demoUsers;
     if (alice === undefined) throw new Error('demo users missing');
     const roomUrl = `${stack.urls.app}/room/${freshRoomName()}`;
@@ -272,6 +273,21 @@ describe('the web app against the local stack', () => {
       return (await fetch(link.href)).headers.get('content-type');
     });
     expect(contentType).toBe('audio/mp4');
+
+    // Someone else, with the recordingAdmin claim, is offered Delete, and the rules take it.
+    const admin = await createRecordingAdmin(stack.urls.auth, stack.projectId);
+    const { page: adminPage, problems: adminProblems } = await openWatchedPage(
+      await context(false),
+    );
+    problems.push(adminProblems);
+    await adminPage.goto(roomUrl);
+    await signIn(adminPage, admin.email, admin.password);
+    const item = adminPage.locator(`li[data-recording-id="${recordingId}"]`);
+    await item.getByRole('button', { name: 'Delete', exact: true }).click();
+    await adminPage.getByRole('button', { name: 'Delete recording' }).click();
+    await item.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.locator(`li[data-recording-id="${recordingId}"]`).waitFor({ state: 'detached' });
+    expect(await storageObjectStatus(roomKeyFromUrl(roomUrl), recordingId)).toBe(404);
   }, 120_000);
 
   it('shows a signed-out visitor the sign-in form and nothing of the room, also after signing out', async () => {
