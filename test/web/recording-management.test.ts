@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RECORDING_STATUSES } from '../../controller/records/recording-status.js';
 import {
   DEFAULT_CHOICE,
+  deleteFailureSentence,
   mayDeleteRecording,
   recordingOptionsOf,
 } from '../../web/src/recording/recording-management.js';
@@ -32,6 +33,20 @@ describe('who is offered Delete', () => {
         mayDeleteRecording({ status: status as 'uploaded', requestedBy: 'alice' }, 'bob', false),
       ).toBe(false);
     }
+  });
+});
+
+describe('a refused delete, in words', () => {
+  it('says who may delete when the rules refuse the command', () => {
+    expect(deleteFailureSentence(new Error('PERMISSION_DENIED: Permission denied'))).toBe(
+      'You cannot delete this recording: only the person who started it (or a recording administrator) can, once it has finished.',
+    );
+  });
+
+  it('passes any other failure on with its message', () => {
+    expect(deleteFailureSentence(new Error('Client is offline.'))).toBe(
+      'Could not delete the recording: Client is offline.',
+    );
   });
 });
 

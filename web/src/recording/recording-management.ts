@@ -18,6 +18,13 @@ export function mayDeleteRecording(
   return isFinalStatus(record.status) && (record.requestedBy === uid || isRecordingAdmin);
 }
 
+/** The sentence for a delete command the database refused (the rules) or could not take. */
+export function deleteFailureSentence(error: Error): string {
+  return /permission[_ ]denied/i.test(error.message)
+    ? 'You cannot delete this recording: only the person who started it (or a recording administrator) can, once it has finished.'
+    : `Could not delete the recording: ${error.message}`;
+}
+
 /** The layouts the Record controls offer (each also exists as `-light`, not offered). */
 export const OFFERED_LAYOUTS = [
   'grid',

@@ -16,6 +16,7 @@ import {
 import { RecordingListItem } from './recording-list-item.js';
 import {
   DEFAULT_CHOICE,
+  deleteFailureSentence,
   mayDeleteRecording,
   type RecordingChoice,
   recordingOptionsOf,
@@ -39,13 +40,6 @@ const DELETE_ANSWER_MS = 30_000;
 interface Deletion {
   readonly busy: boolean;
   readonly error?: string;
-}
-
-/** The sentence for a delete command the database refused (the rules) or could not take. */
-function deleteFailure(error: Error): string {
-  return /permission[_ ]denied/i.test(error.message)
-    ? 'You cannot delete this recording: only the person who started it (or a recording administrator) can, once it has finished.'
-    : `Could not delete the recording: ${error.message}`;
 }
 
 /**
@@ -101,7 +95,7 @@ export function RecordingPanel({
     try {
       await requestRecordingDelete(db, roomUrl, recordingId, uid);
     } catch (error) {
-      const sentence = deleteFailure(error as Error);
+      const sentence = deleteFailureSentence(error as Error);
       settle({ busy: false, error: sentence });
       setDeleteNote(sentence);
       return;
