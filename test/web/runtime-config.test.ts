@@ -48,6 +48,7 @@ describe('the web app runtime configuration', () => {
         firebase,
         firebaseEmulators: {},
         signInMethods: ['password', 'anonymous'],
+        recordingPresets: [],
       },
     });
   });
@@ -82,6 +83,28 @@ describe('the web app runtime configuration', () => {
         'firebase.databaseURL is missing',
       ],
     });
+  });
+
+  it('offers no quality choice unless recordingPresets lists some, from either form', () => {
+    const none = resolveRuntimeConfig(complete, {});
+    expect(none.ok && none.config.recordingPresets).toEqual([]);
+    const { raw } = configFromAttributes({
+      'data-recording-presets': 'H264_720P_30, H264_1080P_30,H264_720P_30',
+    });
+    const listed = resolveRuntimeConfig(complete, raw);
+    expect(listed.ok && listed.config.recordingPresets).toEqual(['H264_720P_30', 'H264_1080P_30']);
+    const fromWindow = resolveRuntimeConfig(
+      { ...complete, recordingPresets: ['H264_1080P_60'] },
+      {},
+    );
+    expect(fromWindow.ok && fromWindow.config.recordingPresets).toEqual(['H264_1080P_60']);
+  });
+
+  it('names a recording preset LiveKit does not have', () => {
+    const result = resolveRuntimeConfig({ ...complete, recordingPresets: 'H264_720P_30,4K' }, {});
+    expect(result.ok ? [] : result.problems).toEqual([
+      expect.stringContaining('recordingPresets: "4K" is not one of H264_720P_30,'),
+    ]);
   });
 
   it('names malformed settings: a bad URL, bad JSON, an unknown sign-in method', () => {

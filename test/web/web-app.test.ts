@@ -1,17 +1,22 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { recordingFileName, storageObjectName } from '../../common/recording-paths.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import { RECORDING_STATUSES } from '../../controller/records/recording-status.js';
 import { freePort } from '../../emulators/harness/free-port.js';
 import { type LocalStack, startLocalStack } from '../../emulators/local-stack/local-stack.js';
 import { type SpaServer, startSpaServer } from '../../emulators/local-stack/spa-server.js';
 import { buildWebApp } from '../../emulators/local-stack/web-build.js';
+import { requireFfprobe } from '../emulators/livekit/support/ffprobe.js';
 import { launchChromium, newMediaContext } from '../support/chromium.js';
 import {
+  createRecordingAdmin,
   freshRoomName,
   openWatchedPage,
   type PageProblems,
@@ -20,6 +25,8 @@ import {
   waitUntilConnected,
   watchRenderedStatuses,
 } from './support/app-page.js';
+
+const run = promisify(execFile);
 
 /**
  * The product as a participant meets it: the built SPA in headless Chromium against the whole
@@ -59,7 +66,15 @@ describe('the web app against the local stack', () => {
       ],
     });
     browser = await launchChromium({ fakeMedia: true });
+    await requireFfprobe();
   }, 120_000);
+
+  /** The Storage object's metadata status over the GCS JSON API: 200 while it exists. */
+  const storageObjectStatus = async (roomKey: string, recordingId: string) => {
+    const bucket = `${stack.projectId}.firebasestorage.app`;
+    const name = encodeURIComponent(storageObjectName(roomKey, recordingId));
+    return (await fetch(`${stack.urls.storage}/storage/v1/b/${bucket}/o/${name}`)).status;
+  };
 
   afterEach(async () => {
     for (const open of contexts) await open.close();
@@ -73,7 +88,7 @@ describe('the web app against the local stack', () => {
     if (webDir !== undefined) await rm(webDir, { recursive: true, force: true });
   });
 
-  it('records a room two participants share, shows the notice, and serves the exact file', async () => {
+  it('records a room two participants share, shows the notice, serves the exact file, and lets its requester delete it', async () => {
     const [alice, bob] = stack.demoUsers;
     if (alice === undefined || bob === undefined) throw new Error('demo users missing');
     const roomUrl = `${stack.urls.app}/room/${freshRoomName()}`;
@@ -182,7 +197,98 @@ describe('the web app against the local stack', () => {
       length: onDisk.length,
       sha256: createHash('sha256').update(onDisk).digest('hex'),
     });
+
+    // Only the one who started it is offered Delete, and it asks before deleting.
+    if (recordingId === null) throw new Error('no recording id');
+    const roomKey = roomKeyFromUrl(roomUrl);
+    expect(await storageObjectStatus(roomKey, recordingId)).toBe(200);
+    const item = (page: typeof a.page) => page.locator(`li[data-recording-id="${recordingId}"]`);
+    expect(
+      await item(b.page)
+        .getByRole('button', { name: /delete/i })
+        .count(),
+    ).toBe(0);
+    await item(a.page).getByRole('button', { name: 'Delete', exact: true }).click();
+    const question = a.page.getByRole('alertdialog', {
+      name: 'Delete this recording for everyone? This cannot be undone.',
+    });
+    await question.waitFor();
+    // Escape takes the question back; asked again, the confirm button has the focus.
+    await a.page.keyboard.press('Escape');
+    await question.waitFor({ state: 'detached' });
+    expect(await item(a.page).count()).toBe(1);
+    await item(a.page).getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect
+      .poll(() => a.page.evaluate(() => document.activeElement?.textContent))
+      .toBe('Delete recording');
+    await a.page.keyboard.press('Enter');
+    // The controller deletes the record: it leaves both lists, live, and the file goes with it.
+    await item(a.page).waitFor({ state: 'detached', timeout: 30_000 });
+    await item(b.page).waitFor({ state: 'detached', timeout: 30_000 });
+    await a.page.locator('[aria-live]', { hasText: 'Recording deleted.' }).waitFor();
+    expect(await storageObjectStatus(roomKey, recordingId)).toBe(404);
   }, 180_000);
+
+  it('records audio only when asked, and lets a recording administrator delete it', async () => {
+    const [alice] = stack.demoUsers;
+    if (alice === undefined) throw new Error('demo users missing');
+    const roomUrl = `${stack.urls.app}/room/${freshRoomName()}`;
+    const { page, problems: pageProblems } = await openWatchedPage(await context(true));
+    problems.push(pageProblems);
+    await page.goto(roomUrl);
+    await signIn(page, alice.email, alice.password);
+    await waitUntilConnected(page);
+    // No presets configured: no quality choice.
+    expect(await page.getByLabel('Quality').count()).toBe(0);
+    const layout = page.getByLabel('Layout');
+    expect(await layout.isEnabled()).toBe(true);
+    await page.getByLabel('Audio only').check();
+    expect(await layout.isDisabled()).toBe(true);
+
+    await page.getByRole('button', { name: 'Record' }).click();
+    await page.locator('li[data-status="recording"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('li.recording .kind').textContent()).toBe('Audio only');
+    await page.getByRole('button', { name: 'Stop recording' }).click();
+    const uploaded = page.locator('li[data-status="uploaded"]');
+    await uploaded.locator('a.download').waitFor({ timeout: 60_000 });
+    const recordingId = await uploaded.getAttribute('data-recording-id');
+    if (recordingId === null) throw new Error('no recording id');
+
+    // The egress was asked for audio only: its file holds one AAC track and no video.
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_type,codec_name',
+      '-of',
+      'json',
+      join(stack.recordingsDir, recordingFileName(roomKeyFromUrl(roomUrl), recordingId)),
+    ]);
+    expect(JSON.parse(stdout).streams).toEqual([{ codec_name: 'aac', codec_type: 'audio' }]);
+    const contentType = await page.evaluate(async () => {
+      const link = document.querySelector<HTMLAnchorElement>(
+        'li[data-status="uploaded"] a.download',
+      );
+      if (link === null) throw new Error('no download link');
+      return (await fetch(link.href)).headers.get('content-type');
+    });
+    expect(contentType).toBe('audio/mp4');
+
+    // Someone else, with the recordingAdmin claim, is offered Delete, and the rules take it.
+    const admin = await createRecordingAdmin(stack.urls.auth, stack.projectId);
+    const { page: adminPage, problems: adminProblems } = await openWatchedPage(
+      await context(false),
+    );
+    problems.push(adminProblems);
+    await adminPage.goto(roomUrl);
+    await signIn(adminPage, admin.email, admin.password);
+    const item = adminPage.locator(`li[data-recording-id="${recordingId}"]`);
+    await item.getByRole('button', { name: 'Delete', exact: true }).click();
+    await adminPage.getByRole('button', { name: 'Delete recording' }).click();
+    await item.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.locator(`li[data-recording-id="${recordingId}"]`).waitFor({ state: 'detached' });
+    expect(await storageObjectStatus(roomKeyFromUrl(roomUrl), recordingId)).toBe(404);
+  }, 120_000);
 
   it('shows a signed-out visitor the sign-in form and nothing of the room, also after signing out', async () => {
     const { page, problems: visitorProblems } = await openWatchedPage(await context(true));
@@ -205,13 +311,14 @@ describe('the web app against the local stack', () => {
     const server = await startSpaServer({
       dir: webDir,
       port: attributesPort,
-      config: stack.webConfig,
+      config: { ...stack.webConfig, recordingPresets: ['H264_720P_30'] },
       configForm: 'attributes',
     });
     extraServers.push(server);
     const html = await (await fetch(`${server.url}/`)).text();
     expect(html).toContain('data-livekit-url="ws://');
     expect(html).not.toContain('__CHATSPHERES_CONFIG__ =');
+    expect(html).toContain('data-recording-presets="H264_720P_30"');
     const { page, problems: pageProblems } = await openWatchedPage(await context(true));
     await page.goto(`${server.url}/room/${freshRoomName()}`);
     const [alice] = stack.demoUsers;
@@ -220,6 +327,9 @@ describe('the web app against the local stack', () => {
     await waitUntilConnected(page);
     await page.getByText('No recordings in this room yet.').waitFor();
     await page.getByRole('button', { name: 'Record' }).waitFor();
+    // The configured presets are offered beside Record.
+    const quality = page.getByLabel('Quality');
+    expect(await quality.locator('option').allTextContents()).toEqual(['Default', 'H264_720P_30']);
     expect(pageProblems.errors).toEqual([]);
   }, 60_000);
 

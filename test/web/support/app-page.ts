@@ -57,3 +57,30 @@ export async function watchRenderedStatuses(page: Page): Promise<void> {
 
 export const renderedStatuses = (page: Page): Promise<string[]> =>
   page.evaluate(() => (window as unknown as { renderedStatuses: string[] }).renderedStatuses);
+
+/**
+ * A new account in the local stack's Auth emulator whose ID tokens carry the `recordingAdmin`
+ * claim (set as the Admin SDK would, through the emulator's owner credential).
+ */
+export async function createRecordingAdmin(
+  authUrl: string,
+  projectId: string,
+): Promise<{ email: string; password: string }> {
+  const email = `admin-${randomBytes(4).toString('hex')}@example.com`;
+  const password = randomBytes(9).toString('base64url');
+  const api = `${authUrl}/identitytoolkit.googleapis.com/v1`;
+  const signUp = await fetch(`${api}/accounts:signUp?key=local-demo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password, displayName: 'Admin', returnSecureToken: true }),
+  });
+  if (!signUp.ok) throw new Error(`could not create an admin: ${await signUp.text()}`);
+  const { localId } = (await signUp.json()) as { localId: string };
+  const update = await fetch(`${api}/projects/${projectId}/accounts:update`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer owner' },
+    body: JSON.stringify({ localId, customAttributes: JSON.stringify({ recordingAdmin: true }) }),
+  });
+  if (!update.ok) throw new Error(`could not set the admin claim: ${await update.text()}`);
+  return { email, password };
+}

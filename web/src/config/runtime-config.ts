@@ -5,6 +5,8 @@
  * placeholders in index.html and still override one setting from a script. Pure: no DOM.
  */
 
+import { RECORDING_PRESETS, type RecordingPreset } from '../../../common/recording-options.js';
+
 /** The Firebase web app config, as the Firebase console shows it (only these keys are read). */
 export interface FirebaseWebConfig {
   readonly apiKey: string;
@@ -36,6 +38,8 @@ export interface RuntimeConfig {
   readonly firebase: FirebaseWebConfig;
   readonly firebaseEmulators: FirebaseEmulators;
   readonly signInMethods: readonly SignInMethod[];
+  /** The quality presets offered beside Record (the controller's RECORDING_ALLOWED_PRESETS); none: no choice. */
+  readonly recordingPresets: readonly RecordingPreset[];
 }
 
 /** What a page may set, in either form (everything optional: validation names what is missing). */
@@ -48,6 +52,7 @@ export interface RawRuntimeConfig {
   firebase?: unknown;
   firebaseEmulators?: unknown;
   signInMethods?: unknown;
+  recordingPresets?: unknown;
 }
 
 /** `<body>` attribute (as `dataset` names it) → setting. JSON-valued ones are parsed. */
@@ -60,6 +65,7 @@ export const BODY_ATTRIBUTES = {
   firebase: 'data-firebase-config',
   firebaseEmulators: 'data-firebase-emulators',
   signInMethods: 'data-sign-in-methods',
+  recordingPresets: 'data-recording-presets',
 } as const satisfies Record<keyof RawRuntimeConfig, string>;
 
 const JSON_SETTINGS: ReadonlySet<keyof RawRuntimeConfig> = new Set([
@@ -154,6 +160,20 @@ function signInMethods(value: unknown, problems: string[]): SignInMethod[] {
   return methods;
 }
 
+function recordingPresets(value: unknown, problems: string[]): RecordingPreset[] {
+  if (isBlank(value)) return [];
+  const list = Array.isArray(value) ? value : String(value).split(',');
+  const presets: RecordingPreset[] = [];
+  for (const item of list.map((entry) => String(entry).trim()).filter((entry) => entry !== '')) {
+    if ((RECORDING_PRESETS as readonly string[]).includes(item)) {
+      if (!presets.includes(item as RecordingPreset)) presets.push(item as RecordingPreset);
+    } else {
+      problems.push(`recordingPresets: "${item}" is not one of ${RECORDING_PRESETS.join(', ')}`);
+    }
+  }
+  return presets;
+}
+
 /**
  * Merges the window object over the attributes, fills the endpoints from `controlApiBaseUrl`
  * (`/token`, `/recordings`) when not given, and names every missing or malformed setting.
@@ -195,6 +215,7 @@ export function resolveRuntimeConfig(
       ? (merged.firebaseEmulators as Record<string, unknown>)
       : {};
   const methods = signInMethods(merged.signInMethods, problems);
+  const presets = recordingPresets(merged.recordingPresets, problems);
   if (problems.length > 0 || livekitUrl === undefined || tokenEndpoint === undefined || !firebase) {
     return { ok: false, problems };
   }
@@ -205,6 +226,7 @@ export function resolveRuntimeConfig(
       tokenEndpoint,
       firebase,
       signInMethods: methods,
+      recordingPresets: presets,
       firebaseEmulators: {
         ...(typeof emulators.auth === 'string' ? { auth: emulators.auth } : {}),
         ...(typeof emulators.database === 'string' ? { database: emulators.database } : {}),

@@ -1,5 +1,10 @@
 import { type Database, push, ref, serverTimestamp, set, update } from 'firebase/database';
-import { startRecordingUpdate, stopRecordingUpdate } from '../../../common/recording-commands.js';
+import {
+  deleteRecordingUpdate,
+  startRecordingUpdate,
+  stopRecordingUpdate,
+} from '../../../common/recording-commands.js';
+import type { RecordingOptions } from '../../../common/recording-options.js';
 import { consentPath } from '../../../common/recording-paths.js';
 import { roomKeyFromUrl } from '../../../common/room-key.js';
 
@@ -8,12 +13,13 @@ export async function requestRecordingStart(
   db: Database,
   roomUrl: string,
   uid: string,
+  options: RecordingOptions,
 ): Promise<string> {
   const recordingId = push(ref(db, 'recordings')).key;
   if (recordingId === null) throw new Error('could not make a recording id');
   await update(
     ref(db),
-    startRecordingUpdate({ roomUrl, recordingId, uid, serverTime: serverTimestamp() }),
+    startRecordingUpdate({ roomUrl, recordingId, uid, serverTime: serverTimestamp(), options }),
   );
   return recordingId;
 }
@@ -28,6 +34,22 @@ export async function requestRecordingStop(
   await update(
     ref(db),
     stopRecordingUpdate({ roomUrl, recordingId, uid, serverTime: serverTimestamp() }),
+  );
+}
+
+/**
+ * The delete command; the controller then removes the file and the record, so the record
+ * leaving the list is the answer. Rejects when the rules refuse it.
+ */
+export async function requestRecordingDelete(
+  db: Database,
+  roomUrl: string,
+  recordingId: string,
+  uid: string,
+): Promise<void> {
+  await update(
+    ref(db),
+    deleteRecordingUpdate({ roomUrl, recordingId, uid, serverTime: serverTimestamp() }),
   );
 }
 

@@ -1,4 +1,5 @@
 import type { RecordingRecord } from '../../../controller/records/recording-record.js';
+import { DeleteRecordingControl } from './delete-recording-control.js';
 import {
   elapsedMs,
   errorSentence,
@@ -13,18 +14,23 @@ export function RecordingListItem({
   record,
   now,
   nameOf,
+  deletion,
 }: {
   recordingId: string;
   record: RecordingRecord;
   now: number;
   nameOf: (uid: string) => string;
+  /** Present when this user may delete the recording. */
+  deletion?: { readonly busy: boolean; readonly error?: string; readonly onDelete: () => void };
 }) {
   const elapsed = elapsedMs(record, now);
   const consents = Object.keys(record.consents ?? {});
   const labelId = `recording-${recordingId}`;
+  const headId = `${labelId}-head`;
+  const layout = typeof record.layout === 'string' ? record.layout : undefined;
   return (
     <li className="recording" data-recording-id={recordingId} data-status={record.status}>
-      <p className="recording-head">
+      <p className="recording-head" id={headId}>
         <span id={labelId} className={`status status-${record.status}`}>
           {STATUS_LABELS[record.status]}
         </span>
@@ -33,6 +39,14 @@ export function RecordingListItem({
         </span>
       </p>
       <dl className="facts">
+        {(record.audioOnly === true || layout !== undefined) && (
+          <>
+            <dt>Kind</dt>
+            <dd className="kind">
+              {record.audioOnly === true ? 'Audio only' : `Layout ${layout}`}
+            </dd>
+          </>
+        )}
         {elapsed !== undefined && (
           <>
             <dt>Length</dt>
@@ -76,6 +90,20 @@ export function RecordingListItem({
         <p className="error recording-error" data-error-code={record.error.code}>
           {errorSentence(record.error)} <span className="detail">({record.error.message})</span>
         </p>
+      )}
+      {deletion !== undefined && (
+        <div className="recording-actions">
+          <DeleteRecordingControl
+            describedBy={headId}
+            busy={deletion.busy}
+            onDelete={deletion.onDelete}
+          />
+          {deletion.error !== undefined && (
+            <p className="error delete-error" role="alert">
+              {deletion.error}
+            </p>
+          )}
+        </div>
       )}
     </li>
   );

@@ -1,5 +1,6 @@
 import type { Database } from 'firebase/database';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { RecordingPreset } from '../../../common/recording-options.js';
 import {
   HOLDS_ROOM,
   type RecordingStatus,
@@ -8,10 +9,19 @@ import {
 import { ConsentNotice } from './consent-notice.js';
 import {
   acknowledgeRecording,
+  requestRecordingDelete,
   requestRecordingStart,
   requestRecordingStop,
 } from './recording-commands-client.js';
 import { RecordingListItem } from './recording-list-item.js';
+import {
+  DEFAULT_CHOICE,
+  deleteFailureSentence,
+  mayDeleteRecording,
+  type RecordingChoice,
+  recordingOptionsOf,
+} from './recording-management.js';
+import { RecordingOptionsControls } from './recording-options-controls.js';
 import { elapsedMs, formatElapsed, STATUS_LABELS } from './recording-presentation.js';
 import { useClock } from './use-clock.js';
 import { useRoomRecordings } from './use-room-recordings.js';
@@ -23,6 +33,15 @@ const INDICATOR_LABELS: Partial<Record<RecordingStatus, string>> = {
   stopping: 'Recording is stopping',
 };
 
+/** How long a sent delete command may go unanswered before the page says so. */
+const DELETE_ANSWER_MS = 30_000;
+
+/** A delete this page asked for: sending, sent (waiting for the record to go), or refused. */
+interface Deletion {
+  readonly busy: boolean;
+  readonly error?: string;
+}
+
 /**
  * Record/Stop, the live recording indicator, the consent notice and the room's recordings, all
  * from the database, so every participant sees the same thing at the same time.
@@ -33,16 +52,72 @@ export function RecordingPanel({
   roomKey,
   uid,
   nameOf,
+  isRecordingAdmin,
+  presets,
 }: {
   db: Database;
   roomUrl: string;
   roomKey: string;
   uid: string;
   nameOf: (uid: string) => string;
+  isRecordingAdmin: boolean;
+  presets: readonly RecordingPreset[];
 }) {
   const { recordings, active, error: readError } = useRoomRecordings(db, roomKey);
   const [busy, setBusy] = useState(false);
   const [commandError, setCommandError] = useState<string>();
+  const [choice, setChoice] = useState<RecordingChoice>(DEFAULT_CHOICE);
+  const [deletions, setDeletions] = useState<Readonly<Record<string, Deletion>>>({});
+  const [deleteNote, setDeleteNote] = useState('');
+
+  // A sent delete is answered by the record leaving the list (for everyone), or by silence.
+  useEffect(() => {
+    const waiting = Object.entries(deletions).filter(([, deletion]) => deletion.busy);
+    const gone = waiting.filter(([id]) => !recordings.some((item) => item.recordingId === id));
+    if (gone.length > 0) {
+      setDeletions((current) => {
+        const next = { ...current };
+        for (const [id] of gone) delete next[id];
+        return next;
+      });
+      setDeleteNote('Recording deleted.');
+    }
+  }, [deletions, recordings]);
+
+  async function deleteRecording(recordingId: string) {
+    const settle = (deletion: Deletion | undefined) =>
+      setDeletions((current) => {
+        const { [recordingId]: _previous, ...rest } = current;
+        return deletion === undefined ? rest : { ...rest, [recordingId]: deletion };
+      });
+    settle({ busy: true });
+    setDeleteNote('Deleting the recording…');
+    try {
+      await requestRecordingDelete(db, roomUrl, recordingId, uid);
+    } catch (error) {
+      const sentence = deleteFailureSentence(error as Error);
+      settle({ busy: false, error: sentence });
+      setDeleteNote(sentence);
+      return;
+    }
+    // The controller refuses silently (its log and metrics say why): say so if nothing happens.
+    setTimeout(
+      () =>
+        setDeletions((current) =>
+          current[recordingId]?.busy === true
+            ? {
+                ...current,
+                [recordingId]: {
+                  busy: false,
+                  error:
+                    'The server has not deleted this recording. It may have refused; ask the operator to check its log.',
+                },
+              }
+            : current,
+        ),
+      DELETE_ANSWER_MS,
+    );
+  }
   const activeRecording =
     active === null
       ? undefined
@@ -103,7 +178,7 @@ export function RecordingPanel({
         </p>
       )}
       <p className="visually-hidden" aria-live="polite">
-        {announcement}
+        {[announcement, deleteNote].filter((part) => part !== '').join(' ')}
       </p>
       {needsNotice && activeRecording !== undefined && (
         <ConsentNotice
@@ -119,6 +194,14 @@ export function RecordingPanel({
         />
       )}
       <div className="actions">
+        {!stoppable && (
+          <RecordingOptionsControls
+            choice={choice}
+            presets={presets}
+            disabled={busy || pending !== undefined}
+            onChange={setChoice}
+          />
+        )}
         {stoppable ? (
           <button
             type="button"
@@ -139,7 +222,10 @@ export function RecordingPanel({
             className="record"
             disabled={busy || pending !== undefined}
             onClick={() =>
-              void run(() => requestRecordingStart(db, roomUrl, uid), 'Could not start a recording')
+              void run(
+                () => requestRecordingStart(db, roomUrl, uid, recordingOptionsOf(choice)),
+                'Could not start a recording',
+              )
             }
           >
             Record
@@ -168,6 +254,14 @@ export function RecordingPanel({
               record={item.record}
               now={now}
               nameOf={nameOf}
+              {...(mayDeleteRecording(item.record, uid, isRecordingAdmin)
+                ? {
+                    deletion: {
+                      ...(deletions[item.recordingId] ?? { busy: false }),
+                      onDelete: () => void deleteRecording(item.recordingId),
+                    },
+                  }
+                : {})}
             />
           ))}
         </ol>

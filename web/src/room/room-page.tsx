@@ -2,6 +2,7 @@ import { LiveKitRoom } from '@livekit/components-react';
 import type { User } from 'firebase/auth';
 import { useCallback, useEffect, useState } from 'react';
 import { roomKeyFromUrl } from '../../../common/room-key.js';
+import { useRecordingAdmin } from '../auth/use-recording-admin.js';
 import { displayNameOf } from '../auth/use-signed-in-user.js';
 import type { RuntimeConfig } from '../config/runtime-config.js';
 import type { FirebaseClient } from '../firebase/firebase-client.js';
@@ -52,6 +53,7 @@ function RoomView({
 }) {
   const [connection, setConnection] = useState<Connection>({ phase: 'fetching-token' });
   const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
+  const isRecordingAdmin = useRecordingAdmin(user);
 
   useEffect(() => {
     if (connection.phase !== 'fetching-token') return;
@@ -150,6 +152,8 @@ function RoomView({
           roomKey={roomKey}
           uid={user.uid}
           nameOf={nameOf}
+          isRecordingAdmin={isRecordingAdmin}
+          presets={config.recordingPresets}
         />
       </div>
     </main>

@@ -1,0 +1,54 @@
+import type {
+  RecordingLayout,
+  RecordingOptions,
+  RecordingPreset,
+} from '../../../common/recording-options.js';
+import type { RecordingRecord } from '../../../controller/records/recording-record.js';
+import { isFinalStatus } from '../../../controller/records/recording-status.js';
+
+/**
+ * Whether the Delete action is offered: the rules take a delete command only for a final
+ * recording, from its requester or a user with the `recordingAdmin` claim (docs/operations.md).
+ */
+export function mayDeleteRecording(
+  record: Pick<RecordingRecord, 'status' | 'requestedBy'>,
+  uid: string,
+  isRecordingAdmin: boolean,
+): boolean {
+  return isFinalStatus(record.status) && (record.requestedBy === uid || isRecordingAdmin);
+}
+
+/** The sentence for a delete command the database refused (the rules) or could not take. */
+export function deleteFailureSentence(error: Error): string {
+  return /permission[_ ]denied/i.test(error.message)
+    ? 'You cannot delete this recording: only the person who started it (or a recording administrator) can, once it has finished.'
+    : `Could not delete the recording: ${error.message}`;
+}
+
+/** The layouts the Record controls offer (each also exists as `-light`, not offered). */
+export const OFFERED_LAYOUTS = [
+  'grid',
+  'speaker',
+  'single-speaker',
+] as const satisfies readonly RecordingLayout[];
+
+/** What the participant picked beside Record; an empty layout or preset means the server's default. */
+export interface RecordingChoice {
+  readonly audioOnly: boolean;
+  readonly layout: RecordingLayout | '';
+  readonly preset: RecordingPreset | '';
+}
+
+export const DEFAULT_CHOICE: RecordingChoice = { audioOnly: false, layout: '', preset: '' };
+
+/**
+ * The start command's options: audio-only alone (the controller refuses it with a layout or
+ * preset, `audio_only_conflict`), otherwise only what differs from the server's default.
+ */
+export function recordingOptionsOf(choice: RecordingChoice): RecordingOptions {
+  if (choice.audioOnly) return { audioOnly: true };
+  return {
+    ...(choice.layout === '' ? {} : { layout: choice.layout }),
+    ...(choice.preset === '' ? {} : { preset: choice.preset }),
+  };
+}
