@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { apiKeyMatches } from '../http/authentication.js';
 
 /** livekit-server-sdk's TokenVerifier default: clocks may disagree by this much. */
 const CLOCK_TOLERANCE_S = 10;
@@ -52,7 +53,9 @@ export function verifyWebhookSignature(
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     refuse('signature mismatch');
   const claims = jsonObject(payload, 'payload');
-  if (claims.iss !== keys.apiKey) refuse('issued by another API key');
+  // The key id is no secret (it travels in every token), but all key comparisons are one kind.
+  if (typeof claims.iss !== 'string' || !apiKeyMatches(keys.apiKey, claims.iss))
+    refuse('issued by another API key');
   if (typeof claims.exp !== 'number') refuse('no exp claim');
   if ((claims.exp as number) <= nowS - CLOCK_TOLERANCE_S) refuse('expired');
   if (
