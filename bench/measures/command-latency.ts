@@ -1,7 +1,26 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Database, onValue, ref } from 'firebase/database';
 import { BenchStack, StatusTimeline } from '../framework/bench-stack.js';
 import type { Benchmark } from '../framework/benchmark.js';
 import { percentile } from '../framework/figure.js';
 import { startAndSettle } from '../framework/startup.js';
+
+/** A pause that lets the webhooks LiveKit sends about a room or an egress be handled. */
+const QUIET_MS = 30;
+
+/** Resolves once the controller has put the egress it started on the record. */
+function egressNoted(db: Database, roomKey: string, recordingId: string): Promise<void> {
+  return new Promise((resolve) => {
+    const unsubscribe = onValue(
+      ref(db, `recordings/${roomKey}/${recordingId}/egressId`),
+      (snap) => {
+        if (!snap.exists()) return;
+        unsubscribe();
+        resolve();
+      },
+    );
+  });
+}
 
 /**
  * A start command as the SPA writes it (record in `requested` + queue entry, one update) until
@@ -34,6 +53,9 @@ export const commandLatency: Benchmark = {
         const toRequested: number[] = [];
         for (let i = 0; i < commands; i++) {
           const { roomUrl, roomKey } = await stack.roomWith(writer.uid);
+          // One command at a time means an idle controller: the room's participant_joined
+          // webhook and the previous command's egress start (and its webhooks) are over.
+          await sleep(QUIET_MS);
           // The id is chosen before the write, so the observer listens before it happens.
           const id = writer.nextRecordingId();
           const timeline = new StatusTimeline(observer.db, roomKey, id);
@@ -43,6 +65,7 @@ export const commandLatency: Benchmark = {
           toRequested.push((await timeline.when('requested')) - written);
           toStarting.push((await timeline.when('starting')) - written);
           timeline.close();
+          await egressNoted(observer.db, roomKey, id);
         }
         p50.figure.push(percentile(toStarting, 0.5));
         p50.baseline.push(percentile(toRequested, 0.5));

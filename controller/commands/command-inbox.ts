@@ -1,6 +1,7 @@
 import type { Database, DataSnapshot, Reference } from 'firebase-admin/database';
 import { COMMAND_QUEUE_PATH, recordingPath } from '../../common/recording-paths.js';
 import { serverTransaction } from '../firebase/server-transaction.js';
+import { ValueWatch } from '../firebase/value-watch.js';
 import type { Logger } from '../logging/logger.js';
 import {
   type Command,
@@ -17,7 +18,12 @@ export interface CommandInboxOptions {
   readonly logger: Logger;
   /** Names this controller in claims (CONTROLLER_ID). */
   readonly controllerId: string;
-  readonly execute: (command: Command) => Promise<void>;
+  /**
+   * Acts on a valid command. `record` is its record as read after the claim (raw; checked against
+   * the command only); a listener keeps it in the SDK's cache until `execute` has finished, so
+   * the command's transactions on it start from it.
+   */
+  readonly execute: (command: Command, record: unknown) => Promise<void>;
   /** Fails the record an invalid command names (`invalid_command`, with the reason). */
   readonly reject: (ref: CommandLocator, reason: string) => Promise<void>;
   /** Told of a well-formed command whose record does not exist (metrics). */
@@ -61,10 +67,11 @@ export class CommandInbox {
     const key = snapshot.key;
     if (key === null || !this.listening) return;
     // One recording's commands run in order; different recordings run side by side.
-    const recordingKey = locateCommand(snapshot.val())?.recordingId ?? key;
+    const seen: unknown = snapshot.val();
+    const recordingKey = locateCommand(seen)?.recordingId ?? key;
     const previous = this.inFlight.get(recordingKey) ?? Promise.resolve();
     const next = previous
-      .then(() => this.process(key))
+      .then(() => this.process(key, seen))
       .catch((error: unknown) => {
         this.options.logger.error({ err: error, commandId: key }, 'command failed unexpectedly');
       })
@@ -102,41 +109,66 @@ export class CommandInbox {
     return result.committed && result.snapshot.exists() ? claimedValue : undefined;
   }
 
-  private async process(key: string): Promise<void> {
-    const entry = this.queue.child(key);
-    const raw = await this.claim(entry);
-    if (raw === undefined) return;
-    const log = this.options.logger.child({ commandId: key });
-    const locator = locateCommand(raw);
-    const record =
-      locator === undefined
-        ? undefined
-        : (
-            await this.options.db.ref(recordingPath(locator.roomKey, locator.recordingId)).get()
-          ).val();
-    const check = checkCommand(key, raw, record ?? undefined);
-    switch (check.kind) {
-      case 'invalid':
-        log.warn({ reason: check.reason, ...locator }, 'invalid command');
-        if (locator !== undefined && record !== null)
-          await this.options.reject(locator, check.reason);
-        break;
-      case 'orphan':
-        log.warn({ ...locator }, 'command without a recording record; deleting it');
-        this.options.onOrphan?.(check.command);
-        break;
-      case 'valid':
-        log.info(
-          {
-            roomKey: check.command.roomKey,
-            recordingId: check.command.recordingId,
-            action: check.command.action,
-          },
-          'command claimed',
-        );
-        await this.options.execute(check.command);
-        break;
-    }
-    await entry.remove();
+  private watchRecord(locator: CommandLocator): ValueWatch {
+    return new ValueWatch(this.options.db.ref(recordingPath(locator.roomKey, locator.recordingId)));
   }
+
+  /**
+   * The claim goes first, then the record's listener, on the one connection the server answers in
+   * order: once the claim is answered the listener's first value follows, as of the claim. The
+   * listener is held while the command runs, so a command reads its record once and its status
+   * transactions take one round trip instead of two.
+   */
+  private async process(key: string, seenValue: unknown): Promise<void> {
+    const entry = this.queue.child(key);
+    const claimed = this.claim(entry);
+    const seen = locateCommand(seenValue);
+    let watch = seen === undefined ? undefined : this.watchRecord(seen);
+    try {
+      const raw = await claimed;
+      if (raw === undefined) return;
+      const log = this.options.logger.child({ commandId: key });
+      const locator = locateCommand(raw);
+      if (locator !== undefined && !sameRecord(locator, seen)) {
+        // The entry changed between its event and its claim: watch the record it names now.
+        watch?.close();
+        watch = this.watchRecord(locator);
+      }
+      const record = locator === undefined ? undefined : await watch?.current();
+      const check = checkCommand(key, raw, record ?? undefined);
+      switch (check.kind) {
+        case 'invalid':
+          log.warn({ reason: check.reason, ...locator }, 'invalid command');
+          if (locator !== undefined && record !== null)
+            await this.options.reject(locator, check.reason);
+          break;
+        case 'orphan':
+          log.warn({ ...locator }, 'command without a recording record; deleting it');
+          this.options.onOrphan?.(check.command);
+          break;
+        case 'valid':
+          log.info(
+            {
+              roomKey: check.command.roomKey,
+              recordingId: check.command.recordingId,
+              action: check.command.action,
+            },
+            'command claimed',
+          );
+          await this.options.execute(check.command, record);
+          break;
+      }
+      await entry.remove();
+    } finally {
+      watch?.close();
+    }
+  }
+}
+
+function sameRecord(a: CommandLocator, b: CommandLocator | undefined): boolean {
+  return a.roomKey === b?.roomKey && a.recordingId === b.recordingId;
+}
+
+function sameCommand(a: Command, b: Command): boolean {
+  return a.action === b.action && sameRecord(a, b) && a.by === b.by && a.at === b.at;
 }

@@ -3,11 +3,15 @@ import { recordingFileName } from '../../common/recording-paths.js';
 import type { Config } from '../config/load-config.js';
 import { applyEgressOutcome } from '../egress/apply-egress-outcome.js';
 import type { EgressSnapshot } from '../egress/egress-snapshot.js';
-import { LivekitError, type LivekitRecorder } from '../egress/livekit-recorder.js';
+import {
+  LivekitError,
+  type LivekitRecorder,
+  type ParticipantView,
+} from '../egress/livekit-recorder.js';
 import { recordingOfEgress } from '../egress/recording-of-egress.js';
 import type { Logger } from '../logging/logger.js';
 import type { RecordingError } from '../records/recording-error-codes.js';
-import type { RecordingRecord } from '../records/recording-record.js';
+import { type RecordingRecord, recordingRecordSchema } from '../records/recording-record.js';
 import { STOPPABLE } from '../records/recording-status.js';
 import type { RecordingRef, RecordingStore } from '../records/recording-store.js';
 import { checkRecordingOptions, type EgressChoice, optionsOfRecord } from './recording-options.js';
@@ -28,6 +32,33 @@ function egressFailure(error: unknown): RecordingError {
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'egress_failed', message: `LiveKit refused to start the recording: ${message}` };
+}
+
+/** What the command inbox already has for a command: its record, raw. */
+export interface Prefetched {
+  readonly record: unknown;
+}
+
+/** The room's participants, asked for now; a rejection is kept for whoever awaits it. */
+function lookUpParticipants(
+  deps: RecordingActionDependencies,
+  roomKey: string,
+): Promise<ParticipantView[]> {
+  const participants = deps.livekit.listParticipants(roomKey);
+  // Asked for beside the acknowledgement; unawaited when that is not applied.
+  participants.catch(() => {});
+  return participants;
+}
+
+/** The record a command already read, or a fresh read. */
+async function recordOf(
+  deps: RecordingActionDependencies,
+  ref: RecordingRef,
+  prefetched: Prefetched | undefined,
+): Promise<RecordingRecord | undefined> {
+  if (prefetched === undefined) return deps.store.read(ref);
+  const parsed = recordingRecordSchema.safeParse(prefetched.record);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Starts the room composite for a record in `starting`, or adopts one a crashed run started. */
@@ -101,44 +132,53 @@ async function mayStop(
 }
 
 /**
- * A start command: the requester must be in the room, the room must be free, then the egress
- * starts. Re-running it (a crash, a second controller) moves the record no further than once.
+ * A start command. `starting` is written first, as soon as the command is this controller's: it
+ * tells every participant at once that the start was taken up (DESIGN §3). Then the requester
+ * must be in the room and the room free, and only then is the room locked (the indicator) and
+ * the egress started; a failed check moves `starting` to `failed` with its code. A record found
+ * in `starting` without an egress (a crash, a second controller) goes through the same checks
+ * again, so re-running the command moves the record no further than once.
  */
 export async function startRecording(
   deps: RecordingActionDependencies,
   ref: RecordingRef,
   requester: string,
+  prefetched?: Prefetched,
 ): Promise<void> {
-  const record = await deps.store.read(ref);
+  const record = await recordOf(deps, ref, prefetched);
   if (record === undefined) return;
   const options = checkRecordingOptions(optionsOfRecord(record), deps.recording);
-  if (record.status === 'starting' && record.egressId === undefined && options.ok) {
-    await launchEgress(deps, ref, options.choice);
+  let participants: Promise<ParticipantView[]> | undefined;
+  if (record.status === 'requested') {
+    // A stop written before the start was processed cancels it, if its author may stop at all.
+    if (
+      record.stopRequestedBy !== undefined &&
+      (await mayStop(deps, ref, record, record.stopRequestedBy))
+    ) {
+      await deps.store.transition(ref, 'canceled');
+      return;
+    }
+    if (!options.ok) {
+      await deps.store.transition(ref, 'failed', {
+        error: { code: 'invalid_command', message: `${options.code}: ${options.message}` },
+      });
+      return;
+    }
+    const acknowledged = deps.store.transition(ref, 'starting');
+    // Asked beside the acknowledgement, after it is sent: the check overlaps its round trip.
+    participants = lookUpParticipants(deps, ref.roomKey);
+    if (!(await acknowledged).applied) return;
+  } else if (record.status !== 'starting' || record.egressId !== undefined || !options.ok) {
     return;
   }
-  if (record.status !== 'requested') return;
-  // A stop written before the start was processed cancels it, if its author may stop at all.
-  if (
-    record.stopRequestedBy !== undefined &&
-    (await mayStop(deps, ref, record, record.stopRequestedBy))
-  ) {
-    await deps.store.transition(ref, 'canceled');
-    return;
-  }
-  if (!options.ok) {
-    await deps.store.transition(ref, 'failed', {
-      error: { code: 'invalid_command', message: `${options.code}: ${options.message}` },
-    });
-    return;
-  }
-  let participants: Awaited<ReturnType<LivekitRecorder['listParticipants']>>;
+  let inRoom: ParticipantView[];
   try {
-    participants = await deps.livekit.listParticipants(ref.roomKey);
+    inRoom = await (participants ?? deps.livekit.listParticipants(ref.roomKey));
   } catch (error) {
     await deps.store.transition(ref, 'failed', { error: egressFailure(error) });
     return;
   }
-  if (!participants.some((participant) => participant.identity === requester)) {
+  if (!inRoom.some((participant) => participant.identity === requester)) {
     await deps.store.transition(ref, 'failed', {
       error: { code: 'not_in_room', message: 'Only a participant of the room can record it' },
     });
@@ -154,11 +194,6 @@ export async function startRecording(
     });
     return;
   }
-  const starting = await deps.store.transition(ref, 'starting');
-  if (!starting.applied) {
-    await deps.store.releaseRoom(ref);
-    return;
-  }
   await launchEgress(deps, ref, options.choice);
 }
 
@@ -167,8 +202,9 @@ export async function stopRecording(
   deps: RecordingActionDependencies,
   ref: RecordingRef,
   requester: string,
+  prefetched?: Prefetched,
 ): Promise<void> {
-  const record = await deps.store.read(ref);
+  const record = await recordOf(deps, ref, prefetched);
   if (record === undefined) return;
   const log = deps.logger.child(ref);
   if (STOPPABLE.has(record.status) && !(await mayStop(deps, ref, record, requester))) {

@@ -109,20 +109,37 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
     return typeof lock?.recordingId === 'string' ? lock.recordingId : undefined;
   }
 
-  /** Resolves with the record once it has left `requested`, or as it is when the wait runs out. */
+  /**
+   * Resolves once the controller has decided the start: the record moved past `starting`, or it
+   * is `starting` and holds the room (its checks passed), or the wait ran out. `starting` alone
+   * is only the controller's acknowledgement, written before it checks the requester.
+   */
   function waitUntilStarted(roomKey: string, recordingId: string) {
-    const ref = db.ref(`${recordingPath(roomKey, recordingId)}/status`);
+    const statusRef = db.ref(`${recordingPath(roomKey, recordingId)}/status`);
+    const lockRef = db.ref(`${activeRecordingPath(roomKey)}/recordingId`);
+    let status: unknown = 'requested';
+    let holder: unknown = null;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, options.waitTimeoutMs);
       function done() {
         clearTimeout(timer);
-        ref.off('value', onStatus);
+        statusRef.off('value', onStatus);
+        lockRef.off('value', onHolder);
         resolve();
       }
-      function onStatus(snapshot: { val(): unknown }) {
-        if (snapshot.val() !== 'requested') done();
+      function decided() {
+        if (status !== 'requested' && (status !== 'starting' || holder === recordingId)) done();
       }
-      ref.on('value', onStatus);
+      function onStatus(snapshot: { val(): unknown }) {
+        status = snapshot.val();
+        decided();
+      }
+      function onHolder(snapshot: { val(): unknown }) {
+        holder = snapshot.val();
+        decided();
+      }
+      lockRef.on('value', onHolder);
+      statusRef.on('value', onStatus);
     });
   }
 

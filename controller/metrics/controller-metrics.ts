@@ -109,8 +109,10 @@ export class ControllerMetrics {
     this.transitions.inc({ status: record.status });
     if (record.status === 'failed') {
       this.failures.inc({ code: error?.code ?? 'unknown' });
-      // From requested only a start command's checks fail a recording.
-      if (from === 'requested') this.rejections.inc({ action: 'start', code: error?.code });
+      // A start command's checks fail a recording from requested, or from starting (the
+      // controller's acknowledgement, written before it checks the requester and the room).
+      if (from === 'requested' || START_REFUSALS.has(error?.code ?? ''))
+        this.rejections.inc({ action: 'start', code: error?.code });
     }
     const key = refKey(ref);
     if (record.status === 'uploading') this.uploadStartedAt.set(key, performance.now());
@@ -154,5 +156,8 @@ export class ControllerMetrics {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 }
+
+/** Failures that are a start command refused, whatever status they come from. */
+const START_REFUSALS: ReadonlySet<string> = new Set(['not_in_room', 'already_recording']);
 
 const refKey = (ref: RecordingRef) => `${ref.roomKey}/${ref.recordingId}`;

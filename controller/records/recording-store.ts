@@ -364,12 +364,17 @@ export class RecordingStore {
     });
   }
 
-  /** The lock mirrors the record: status while it holds the room, gone once it no longer does. */
+  /**
+   * The lock mirrors the record: status while it holds the room (taken back if it was lost, once
+   * the recording is under way), gone once it no longer does.
+   */
   private async followRoomLock(ref: RecordingRef, record: RecordingRecord): Promise<void> {
     if (!HOLDS_ROOM.has(record.status)) {
       await this.releaseRoom(ref);
       return;
     }
+    // `starting` comes before the checks: only `claimRoom`, once they pass, takes the room.
+    if (record.status === 'starting') return;
     await serverTransaction(this.db.ref(activeRecordingPath(ref.roomKey)), (current: unknown) => {
       if (current !== null && (!isObject(current) || current.recordingId !== ref.recordingId)) {
         return undefined;

@@ -40,17 +40,18 @@ describe('the command inbox', () => {
   });
 
   it('lets two controllers on one database process 50 commands exactly once', async () => {
-    const first = await stack.startController();
-    const second = await stack.startController();
     const alice = await stack.participant();
     const rooms = Array.from({ length: 25 }, () => RecordingStack.room());
     const recordings: { roomKey: string; recordingId: string }[] = [];
+    // Queued before any controller runs: the rules refuse a stop once its record is over, so a
+    // fast controller must not fail the record first; and both controllers race for all 50.
     for (const { roomUrl, roomKey } of rooms) {
-      // Not in the room: each start fails not_in_room, each stop then finds it over.
       const recordingId = await alice.start(roomUrl);
       await alice.stop(roomUrl, recordingId);
       recordings.push({ roomKey, recordingId });
     }
+    const first = await stack.startController();
+    const second = await stack.startController();
     for (const { roomKey, recordingId } of recordings) {
       const final = await stack.waitForRecord(alice.db, roomKey, recordingId, isFinal);
       expect(['failed', 'canceled']).toContain(final.status);

@@ -25,8 +25,11 @@ describe('recording control, through the database as the SPA drives it', () => {
     stack.livekit.controls.rooms.addParticipant(roomKey, { identity: bob.uid });
     stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
 
-    const recordingId = await alice.start(roomUrl);
+    // Bob listens before the request is written: the controller may move it on at once.
+    const recordingId = alice.nextRecordingId();
     const seen = stack.watchStatuses(bob.db, roomKey, recordingId);
+    await seen.ready;
+    await alice.start(roomUrl, { recordingId });
     const recording = await stack.waitForRecord(
       bob.db,
       roomKey,

@@ -22,8 +22,11 @@ describe('limits the controller enforces on its own', () => {
     const alice = await stack.participant();
     stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
     stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-    const recordingId = await alice.start(roomUrl);
+    // Listening before the request is written: the controller may move it on at once.
+    const recordingId = alice.nextRecordingId();
     const seen = stack.watchStatuses(alice.db, roomKey, recordingId);
+    await seen.ready;
+    await alice.start(roomUrl, { recordingId });
     const processing = await stack.waitForRecord(
       alice.db,
       roomKey,

@@ -22,8 +22,11 @@ async function recordOnce(fault: Parameters<typeof stack.livekit.controls.webhoo
   stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
   stack.livekit.controls.webhooks.addFault(fault);
   try {
-    const recordingId = await alice.start(roomUrl);
+    // Listening before the request is written: the controller may move it on at once.
+    const recordingId = alice.nextRecordingId();
     const seen = stack.watchStatuses(alice.db, roomKey, recordingId);
+    await seen.ready;
+    await alice.start(roomUrl, { recordingId });
     await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('recording'));
     await alice.stop(roomUrl, recordingId);
     const processing = await stack.waitForRecord(

@@ -58,7 +58,13 @@ export interface RunningController {
 export interface Participant {
   readonly uid: string;
   readonly db: Database;
-  start(roomUrl: string, options?: RecordingOptions): Promise<string>;
+  /** Writes a start request; a `recordingId` chosen beforehand lets a watcher listen before it. */
+  start(
+    roomUrl: string,
+    options?: RecordingOptions & { readonly recordingId?: string },
+  ): Promise<string>;
+  /** A fresh recording id, as `start` would pick it. */
+  nextRecordingId(): string;
   stop(roomUrl: string, recordingId: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -181,8 +187,8 @@ export class RecordingStack {
     const participant: Participant = {
       uid,
       db,
-      async start(roomUrl, options) {
-        const recordingId = push(ref(db, 'recordings')).key ?? '';
+      nextRecordingId: () => push(ref(db, 'recordings')).key ?? '',
+      async start(roomUrl, { recordingId = participant.nextRecordingId(), ...options } = {}) {
         await update(
           ref(db),
           startRecordingUpdate({
@@ -238,13 +244,19 @@ export class RecordingStack {
     db: Database,
     roomKey: string,
     recordingId: string,
-  ): { statuses: string[]; stop(): void } {
+  ): { statuses: string[]; ready: Promise<void>; stop(): void } {
     const statuses: string[] = [];
+    let listening: () => void = () => {};
+    // Resolved by the first event: from then on, every later status reaches this listener.
+    const ready = new Promise<void>((resolve) => {
+      listening = resolve;
+    });
     const stop = onValue(ref(db, `recordings/${roomKey}/${recordingId}/status`), (snapshot) => {
+      listening();
       const status = snapshot.val();
       if (typeof status === 'string' && statuses.at(-1) !== status) statuses.push(status);
     });
-    return { statuses, stop };
+    return { statuses, ready, stop };
   }
 
   /** Resolves once the room's lock (the recording indicator) satisfies `predicate`. */
