@@ -255,6 +255,7 @@ export async function createController(
     await retention?.stop();
     await files?.stop();
     await metricsListener.close();
+    store.close();
   });
 
   return {

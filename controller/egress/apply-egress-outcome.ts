@@ -20,9 +20,11 @@ export async function applyEgressOutcome(
   egress: EgressSnapshot,
 ): Promise<void> {
   const record = await deps.store.read(ref);
-  const log = deps.logger.child({ ...ref, egressId: egress.egressId });
+  // Fields, not a child logger: most events change nothing and log nothing at info.
+  const about = { ...ref, egressId: egress.egressId };
+  const log = deps.logger;
   if (record === undefined) {
-    log.warn({ egressStatus: egress.status }, 'egress has no recording record');
+    log.warn({ ...about, egressStatus: egress.status }, 'egress has no recording record');
     return;
   }
   const decision = decideEgressOutcome(
@@ -35,7 +37,7 @@ export async function applyEgressOutcome(
   );
   switch (decision.kind) {
     case 'ignore':
-      log.debug({ reason: decision.reason }, 'egress event changes nothing');
+      log.debug({ ...about, reason: decision.reason }, 'egress event changes nothing');
       return;
     case 'annotate':
       await deps.store.annotate(ref, decision.fields);
@@ -47,9 +49,9 @@ export async function applyEgressOutcome(
       });
       return;
     case 'stop_egress':
-      log.warn({ reason: decision.reason }, 'stopping an egress whose recording is over');
+      log.warn({ ...about, reason: decision.reason }, 'stopping an egress whose recording is over');
       await deps.livekit.stopEgress(egress.egressId).catch((error: unknown) => {
-        log.warn({ err: error }, 'could not stop the stray egress');
+        log.warn({ ...about, err: error }, 'could not stop the stray egress');
       });
       return;
   }

@@ -1,4 +1,4 @@
-import { WebhookEvent } from '@livekit/protocol';
+import { EgressInfo } from '@livekit/protocol';
 import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../errors.js';
 import { type EgressSnapshot, egressSnapshot } from './egress-snapshot.js';
@@ -21,21 +21,40 @@ const EGRESS_EVENTS = new Set(['egress_started', 'egress_updated', 'egress_ended
 const invalidSignature = () =>
   new AppError('invalid_signature', 401, 'The webhook is not signed with the configured key');
 
+const malformed = (cause?: unknown) =>
+  new AppError('invalid_webhook', 400, 'The body is not a LiveKit webhook event', { cause });
+
+type ProtobufJson = Parameters<typeof EgressInfo.fromJson>[0];
+
+/** The envelope every LiveKit webhook has (from the body fastify parsed); the rest waits. */
+function envelopeOf(json: unknown): { event: string; id: string; egressInfo: unknown } {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw malformed();
+  const { event = '', id = '', egressInfo } = json as Record<string, unknown>;
+  if (typeof event !== 'string' || typeof id !== 'string') throw malformed();
+  return { event, id, egressInfo };
+}
+
 /**
  * `POST /webhooks/livekit`. The signature covers the exact bytes received, so it is checked
  * over the raw body. A failure to record the event answers 503, so LiveKit retries it.
+ *
+ * LiveKit posts an event for every join, leave and track; only egress events change anything
+ * here. So the route is lean: the body is parsed once (by fastify), only an egress event's
+ * `egressInfo` is decoded as protobuf JSON, a delivery is logged at debug (warn when refused;
+ * what it changes is logged at info by the store), and fastify's own two lines a request are
+ * left out for this route.
  */
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, options) => {
-  app.post('/webhooks/livekit', async (request) => {
+  // Quiet at info; an operator who asks for debug sees every delivery and fastify's lines too.
+  const logLevel = app.log.level === 'debug' || app.log.level === 'trace' ? 'debug' : 'warn';
+  app.post('/webhooks/livekit', { logLevel }, async (request) => {
     const body = request.rawBody ?? '';
-    let claimed: WebhookEvent;
+    let claimed: ReturnType<typeof envelopeOf>;
     try {
-      claimed = WebhookEvent.fromJson(JSON.parse(body), { ignoreUnknownFields: true });
-    } catch (cause) {
+      claimed = envelopeOf(request.body);
+    } catch (error) {
       options.onReceived?.('unknown', 'malformed');
-      throw new AppError('invalid_webhook', 400, 'The body is not a LiveKit webhook event', {
-        cause,
-      });
+      throw error;
     }
     const authorization = request.headers.authorization;
     if (authorization === undefined) {
@@ -52,19 +71,30 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       options.onReceived?.(claimed.event || 'unknown', 'invalid_signature');
       throw invalidSignature();
     }
-    const event = claimed;
-    request.log.info(
-      { event: event.event, id: event.id, egressId: event.egressInfo?.egressId },
+    options.onReceived?.(claimed.event, 'valid');
+    if (!EGRESS_EVENTS.has(claimed.event)) {
+      request.log.debug({ event: claimed.event, id: claimed.id }, 'webhook');
+      return { received: true };
+    }
+    if (claimed.egressInfo === undefined) return { received: true };
+    let egressInfo: EgressInfo;
+    try {
+      egressInfo = EgressInfo.fromJson(claimed.egressInfo as ProtobufJson, {
+        ignoreUnknownFields: true,
+      });
+    } catch (cause) {
+      throw malformed(cause);
+    }
+    // What an event changes is logged at info where it is changed (the record's transitions).
+    request.log.debug(
+      { event: claimed.event, id: claimed.id, egressId: egressInfo.egressId },
       'webhook',
     );
-    options.onReceived?.(event.event, 'valid');
-    if (EGRESS_EVENTS.has(event.event) && event.egressInfo !== undefined) {
-      try {
-        await options.onEgress(egressSnapshot(event.egressInfo));
-      } catch (cause) {
-        request.log.error({ err: cause }, 'could not apply the egress event');
-        throw new AppError('unavailable', 503, 'The event could not be recorded; retry', { cause });
-      }
+    try {
+      await options.onEgress(egressSnapshot(egressInfo));
+    } catch (cause) {
+      request.log.error({ err: cause }, 'could not apply the egress event');
+      throw new AppError('unavailable', 503, 'The event could not be recorded; retry', { cause });
     }
     return { received: true };
   });

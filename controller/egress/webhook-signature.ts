@@ -1,4 +1,10 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createSecretKey,
+  type KeyObject,
+  timingSafeEqual,
+} from 'node:crypto';
 import { apiKeyMatches } from '../http/authentication.js';
 
 /** livekit-server-sdk's TokenVerifier default: clocks may disagree by this much. */
@@ -12,6 +18,18 @@ export interface WebhookKeys {
 /** Why a webhook's `Authorization` was refused (logged, never sent back). */
 export class WebhookSignatureError extends Error {
   readonly code = 'invalid_signature';
+}
+
+/** The HMAC key of each secret, made once: building it from the string cost more than the MAC. */
+const hmacKeys = new Map<string, KeyObject>();
+function hmacKey(secret: string): KeyObject {
+  let key = hmacKeys.get(secret);
+  if (key === undefined) {
+    key = createSecretKey(secret, 'utf8');
+    hmacKeys.clear();
+    hmacKeys.set(secret, key);
+  }
+  return key;
 }
 
 const refuse = (reason: string): never => {
@@ -48,7 +66,9 @@ export function verifyWebhookSignature(
   if (parts.length !== 3) refuse('not a JWT');
   const [header, payload, signature] = parts as [string, string, string];
   if (jsonObject(header, 'header').alg !== 'HS256') refuse('not signed with HS256');
-  const expected = createHmac('sha256', keys.apiSecret).update(`${header}.${payload}`).digest();
+  const expected = createHmac('sha256', hmacKey(keys.apiSecret))
+    .update(`${header}.${payload}`)
+    .digest();
   const given = Buffer.from(signature, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     refuse('signature mismatch');

@@ -3,6 +3,7 @@ import { type Database, ServerValue } from 'firebase-admin/database';
 import { activeRecordingPath, recordingPath } from '../../common/recording-paths.js';
 import { serverTransaction } from '../firebase/server-transaction.js';
 import type { Logger } from '../logging/logger.js';
+import { LiveRecords } from './live-records.js';
 import {
   PENDING_UPLOAD_STATUSES,
   PENDING_UPLOADS_PATH,
@@ -68,13 +69,27 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
  */
 export class RecordingStore {
   private observer: TransitionObserver | undefined;
+  /** Records this store moved that are not final yet, kept current in the SDK's cache. */
+  private readonly live: LiveRecords;
 
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
     /** Names this controller in the pending-upload index (CONTROLLER_ID). */
     private readonly controllerId: string = hostname(),
-  ) {}
+  ) {
+    this.live = new LiveRecords(db);
+  }
+
+  /** How many live records this store keeps current (a gauge, and for tests). */
+  get liveRecords(): number {
+    return this.live.size;
+  }
+
+  /** Lets go of every listener; reads go to the server again. */
+  close(): void {
+    this.live.close();
+  }
 
   /** Tells `observer` of every transition this store applies (metrics); one observer a store. */
   observeTransitions(observer: TransitionObserver): void {
@@ -163,6 +178,8 @@ export class RecordingStore {
       return outcome;
     }
     this.logger.info({ ...ref, status: to, errorCode: change.error?.code }, `recording ${to}`);
+    if (isFinalStatus(to)) this.live.forget(ref);
+    else this.live.follow(ref);
     // Removed only once the record has left: a crash before this leaves an entry too many.
     if (isFinalStatus(to)) await this.forgetPendingUpload(ref);
     if (from !== undefined)

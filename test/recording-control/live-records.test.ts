@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { deleteApp, initializeApp } from 'firebase-admin/app';
+import { getDatabase } from 'firebase-admin/database';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingStore } from '../../controller/records/recording-store.js';
+import { RecordingStack } from '../support/recording-stack.js';
+
+let stack: RecordingStack;
+
+beforeAll(async () => {
+  stack = await RecordingStack.start();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** An Admin SDK app of its own, as a controller (or an operator) holds one. */
+function adminDatabase() {
+  const app = initializeApp(
+    { databaseURL: stack.databaseUrl, projectId: 'demo-admin' },
+    `admin-${randomBytes(4).toString('hex')}`,
+  );
+  return { db: getDatabase(app), close: () => deleteApp(app) };
+}
+
+const newRecording = () => ({
+  roomKey: RecordingStack.room().roomKey,
+  recordingId: `-${randomBytes(14).toString('base64url').slice(0, 19)}`,
+});
+
+const requested = () => ({
+  roomUrl: 'https://app.example.com/room/live',
+  requestedBy: 'alice',
+  requestedAt: Date.now(),
+  status: 'requested',
+});
+
+describe("the store's listeners on live records", () => {
+  it('holds one for each live recording it moved, and lets go once the recording is final', async () => {
+    const controller = adminDatabase();
+    const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
+    const first = newRecording();
+    const second = newRecording();
+    try {
+      for (const ref of [first, second]) {
+        await controller.db.ref(`recordings/${ref.roomKey}/${ref.recordingId}`).set(requested());
+        await store.transition(ref, 'starting');
+      }
+      expect(store.liveRecords).toBe(2);
+      await store.transition(first, 'canceled');
+      expect(store.liveRecords).toBe(1);
+      // Read while held: answered from the listener's cache, and as current as the server.
+      expect((await store.read(second))?.status).toBe('starting');
+      store.close();
+      expect(store.liveRecords).toBe(0);
+    } finally {
+      store.close();
+      await controller.close();
+    }
+  });
+
+  it('lets go when another writer ends the recording or removes it', async () => {
+    const controller = adminDatabase();
+    const other = adminDatabase();
+    const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
+    const ended = newRecording();
+    const removed = newRecording();
+    try {
+      for (const ref of [ended, removed]) {
+        await controller.db.ref(`recordings/${ref.roomKey}/${ref.recordingId}`).set(requested());
+        await store.transition(ref, 'starting');
+      }
+      expect(store.liveRecords).toBe(2);
+      await other.db.ref(`recordings/${ended.roomKey}/${ended.recordingId}/status`).set('failed');
+      await other.db.ref(`recordings/${removed.roomKey}/${removed.recordingId}`).remove();
+      await expect.poll(() => store.liveRecords).toBe(0);
+      // Nothing held any more, so a read goes to the server and sees the other writer's change.
+      expect((await store.read(ended))?.status).toBe('failed');
+    } finally {
+      store.close();
+      await Promise.all([controller.close(), other.close()]);
+    }
+  });
+});
