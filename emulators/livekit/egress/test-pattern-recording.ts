@@ -1,48 +1,20 @@
-import { readFile } from 'node:fs/promises';
 import {
-  ALL_FORMATS,
-  BufferSource,
   EncodedPacket,
-  EncodedPacketSink,
   EncodedVideoPacketSource,
   FilePathTarget,
-  Input,
   Mp4OutputFormat,
   Output,
 } from 'mediabunny';
 import { truncateBeforeMoov } from './mp4-boxes.js';
+import { loadSamplePackets, type SamplePackets } from './sample-packets.js';
 
 /** One GOP of H.264 test pattern, made once with ffmpeg (see README); cycled to any length. */
 const SAMPLE_URL = new URL('./test-pattern.mp4', import.meta.url);
 const FRAME_RATE = 15;
 
-interface Sample {
-  readonly packets: readonly EncodedPacket[];
-  readonly decoderConfig: VideoDecoderConfig;
-}
+type Sample = SamplePackets<VideoDecoderConfig>;
 
 let samplePromise: Promise<Sample> | undefined;
-
-async function loadSample(): Promise<Sample> {
-  const input = new Input({
-    source: new BufferSource(await readFile(SAMPLE_URL)),
-    formats: ALL_FORMATS,
-  });
-  const track = await input.getPrimaryVideoTrack();
-  const decoderConfig = await track?.getDecoderConfig();
-  if (
-    track === null ||
-    track === undefined ||
-    decoderConfig === null ||
-    decoderConfig === undefined
-  ) {
-    throw new Error('test-pattern.mp4 has no decodable video track');
-  }
-  const packets: EncodedPacket[] = [];
-  for await (const packet of new EncodedPacketSink(track).packets()) packets.push(packet);
-  input.dispose();
-  return { packets, decoderConfig };
-}
 
 /**
  * A recording in progress: an MP4 (moov at the end, as egress writes it) whose video grows
@@ -64,7 +36,7 @@ export class TestPatternRecording {
     filePath: string,
     options: { readonly fillerBytesPerSecond?: number } = {},
   ): Promise<TestPatternRecording> {
-    samplePromise ??= loadSample();
+    samplePromise ??= loadSamplePackets(SAMPLE_URL, 'video');
     const sample = await samplePromise;
     const output = new Output({
       format: new Mp4OutputFormat({ fastStart: false }),

@@ -1,16 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import {
-  ALL_FORMATS,
-  BufferSource,
   EncodedAudioPacketSource,
   EncodedPacket,
-  EncodedPacketSink,
   FilePathTarget,
-  Input,
   Mp4OutputFormat,
   Output,
 } from 'mediabunny';
 import { truncateBeforeMoov } from './mp4-boxes.js';
+import { loadSamplePackets, type SamplePackets } from './sample-packets.js';
 
 /**
  * One second of a 440 Hz tone in AAC-LC (48 kHz mono), made once with ffmpeg (see README);
@@ -18,35 +14,9 @@ import { truncateBeforeMoov } from './mp4-boxes.js';
  */
 const SAMPLE_URL = new URL('./test-tone.m4a', import.meta.url);
 
-interface Sample {
-  readonly packets: readonly EncodedPacket[];
-  readonly decoderConfig: AudioDecoderConfig;
-  /** Seconds one AAC frame lasts (1024 samples). */
-  readonly frameSeconds: number;
-}
+type Sample = SamplePackets<AudioDecoderConfig>;
 
 let samplePromise: Promise<Sample> | undefined;
-
-async function loadSample(): Promise<Sample> {
-  const input = new Input({
-    source: new BufferSource(await readFile(SAMPLE_URL)),
-    formats: ALL_FORMATS,
-  });
-  const track = await input.getPrimaryAudioTrack();
-  const decoderConfig = await track?.getDecoderConfig();
-  if (
-    track === null ||
-    track === undefined ||
-    decoderConfig === null ||
-    decoderConfig === undefined
-  ) {
-    throw new Error('test-tone.m4a has no decodable audio track');
-  }
-  const packets: EncodedPacket[] = [];
-  for await (const packet of new EncodedPacketSink(track).packets()) packets.push(packet);
-  input.dispose();
-  return { packets, decoderConfig, frameSeconds: 1024 / decoderConfig.sampleRate };
-}
 
 /**
  * An audio-only recording in progress: an MP4 with one AAC track (moov at the end) that grows
@@ -64,7 +34,7 @@ export class TestToneRecording {
   ) {}
 
   static async start(filePath: string): Promise<TestToneRecording> {
-    samplePromise ??= loadSample();
+    samplePromise ??= loadSamplePackets(SAMPLE_URL, 'audio');
     const sample = await samplePromise;
     const output = new Output({
       format: new Mp4OutputFormat({ fastStart: false }),
@@ -96,7 +66,9 @@ export class TestToneRecording {
   }
 
   private async appendFrames(elapsedMs: number): Promise<void> {
-    const { packets, decoderConfig, frameSeconds } = this.sample;
+    const { packets, decoderConfig } = this.sample;
+    // One AAC frame is 1024 samples.
+    const frameSeconds = 1024 / decoderConfig.sampleRate;
     // At least one frame, so that even an instant recording is a valid file.
     const target = Math.max(1, Math.floor(elapsedMs / 1000 / frameSeconds));
     while (this.framesWritten < target) {
