@@ -12,6 +12,7 @@ import { cert, deleteApp, initializeApp } from 'firebase-admin/app';
 import { getDownloadURL, getStorage } from 'firebase-admin/storage';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { describeWithOurServers } from '../../support/local-servers.js';
+import { generatedPrivateKey } from '../../support/stack-wiring.js';
 import {
   adminBucket,
   type Bucket,
@@ -20,7 +21,6 @@ import {
   testBucketName,
   uniqueObjectName,
 } from '../../support/storage-clients.js';
-import { testPrivateKey } from '../../support/test-env.js';
 
 let bucket: Bucket;
 let close: () => Promise<void>;
@@ -115,7 +115,7 @@ describeWithOurServers('V4 signed URLs', () => {
         credential: cert({
           projectId,
           clientEmail: `signer@${projectId}.iam.gserviceaccount.com`,
-          privateKey: testPrivateKey(),
+          privateKey: generatedPrivateKey(),
         }),
         storageBucket: testBucketName(),
       },
