@@ -145,6 +145,31 @@ export class RecordingStack {
     return running;
   }
 
+  /**
+   * A complete environment for the controller as a process of its own (so that a test can kill
+   * and restart it), wired to the emulators this test process's SDKs reach.
+   */
+  controllerProcessEnv(
+    port: number,
+    overrides: Record<string, string> = {},
+  ): Record<string, string | undefined> {
+    return validEnv({
+      CONTROL_HOST: '127.0.0.1',
+      CONTROL_PORT: String(port),
+      LOG_LEVEL: 'info',
+      LIVEKIT_API_KEY: this.keys.apiKey,
+      LIVEKIT_API_SECRET: this.keys.apiSecret,
+      LIVEKIT_URL: this.livekit.url,
+      FIREBASE_DATABASE_URL: this.databaseUrl,
+      RECORDING_OUTPUT_DIR: this.outputDir,
+      RECONCILE_INTERVAL_S: '1',
+      FIREBASE_DATABASE_EMULATOR_HOST: this.databaseHost,
+      FIREBASE_AUTH_EMULATOR_HOST: inject('authEmulatorHost'),
+      FIREBASE_STORAGE_EMULATOR_HOST: process.env.FIREBASE_STORAGE_EMULATOR_HOST,
+      ...overrides,
+    });
+  }
+
   async participant(): Promise<Participant> {
     const user = await signUpUser();
     const app = initializeApp(
