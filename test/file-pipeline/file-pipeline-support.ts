@@ -59,12 +59,7 @@ export async function recordBriefly(
   stack: RecordingStack,
   options: { readonly beforeStop?: () => void } = {},
 ): Promise<{ roomKey: string; recordingId: string; alice: Participant }> {
-  const { roomUrl, roomKey } = RecordingStack.room();
-  const alice = await stack.participant();
-  stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-  stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-  const recordingId = await alice.start(roomUrl);
-  await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('recording'));
+  const { roomUrl, roomKey, recordingId, alice } = await stack.recordingInNewRoom();
   options.beforeStop?.();
   await alice.stop(roomUrl, recordingId);
   return { roomKey, recordingId, alice };

@@ -65,12 +65,7 @@ describe('recording control, through the database as the SPA drives it', () => {
   });
 
   it('fails a second start in the same room with already_recording, naming the active one', async () => {
-    const { roomUrl, roomKey } = RecordingStack.room();
-    const alice = await stack.participant();
-    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-    const first = await alice.start(roomUrl);
-    await stack.waitForRecord(alice.db, roomKey, first, hasStatus('recording'));
+    const { roomUrl, roomKey, recordingId: first, alice } = await stack.recordingInNewRoom();
     const second = await alice.start(roomUrl);
     const failed = await stack.waitForRecord(alice.db, roomKey, second, hasStatus('failed'));
     expect(failed.error).toMatchObject({ code: 'already_recording' });

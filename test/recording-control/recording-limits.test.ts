@@ -18,10 +18,7 @@ const hasStatus = (status: string) => (record: Record<string, unknown>) => recor
 
 describe('limits the controller enforces on its own', () => {
   it('stops a recording that reaches RECORDING_MAX_DURATION_S, and it finishes normally', async () => {
-    const { roomUrl, roomKey } = RecordingStack.room();
-    const alice = await stack.participant();
-    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
+    const { roomUrl, roomKey, alice } = await stack.publisherInNewRoom();
     const recordingId = await alice.start(roomUrl);
     const seen = stack.watchStatuses(alice.db, roomKey, recordingId);
     const processing = await stack.waitForRecord(
@@ -37,12 +34,7 @@ describe('limits the controller enforces on its own', () => {
   });
 
   it('stops a recording whose room has had no publisher for RECORDING_IDLE_TIMEOUT_S', async () => {
-    const { roomUrl, roomKey } = RecordingStack.room();
-    const alice = await stack.participant();
-    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-    const recordingId = await alice.start(roomUrl);
-    await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('recording'));
+    const { roomKey, recordingId, alice } = await stack.recordingInNewRoom();
     stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, false);
     const ended = await stack.waitForRecord(
       alice.db,

@@ -16,10 +16,7 @@ afterAll(async () => {
 const hasStatus = (status: string) => (record: Record<string, unknown>) => record.status === status;
 
 async function recordOnce(fault: Parameters<typeof stack.livekit.controls.webhooks.addFault>[0]) {
-  const { roomUrl, roomKey } = RecordingStack.room();
-  const alice = await stack.participant();
-  stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-  stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
+  const { roomUrl, roomKey, alice } = await stack.publisherInNewRoom();
   stack.livekit.controls.webhooks.addFault(fault);
   try {
     const recordingId = await alice.start(roomUrl);

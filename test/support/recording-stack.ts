@@ -197,6 +197,35 @@ export class RecordingStack {
     return participant;
   }
 
+  /** A new participant in a room of their own, publishing, as LiveKit sees them. */
+  async publisherInNewRoom(): Promise<{ roomUrl: string; roomKey: string; alice: Participant }> {
+    const { roomUrl, roomKey } = RecordingStack.room();
+    const alice = await this.participant();
+    this.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
+    this.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
+    return { roomUrl, roomKey, alice };
+  }
+
+  /** A publisher in a room of their own starts a recording; resolves once it records. */
+  async recordingInNewRoom(options?: RecordingOptions): Promise<{
+    roomUrl: string;
+    roomKey: string;
+    recordingId: string;
+    alice: Participant;
+    /** The record as it first showed `recording`. */
+    record: Record<string, unknown>;
+  }> {
+    const { roomUrl, roomKey, alice } = await this.publisherInNewRoom();
+    const recordingId = await alice.start(roomUrl, options);
+    const record = await this.waitForRecord(
+      alice.db,
+      roomKey,
+      recordingId,
+      (value) => value.status === 'recording',
+    );
+    return { roomUrl, roomKey, recordingId, alice, record };
+  }
+
   /** A room URL of its own, with its key. */
   static room(): { roomUrl: string; roomKey: string } {
     return newRoom();
