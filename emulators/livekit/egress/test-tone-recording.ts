@@ -1,11 +1,5 @@
-import {
-  EncodedAudioPacketSource,
-  EncodedPacket,
-  FilePathTarget,
-  Mp4OutputFormat,
-  Output,
-} from 'mediabunny';
-import { truncateBeforeMoov } from './mp4-boxes.js';
+import { EncodedAudioPacketSource, EncodedPacket, type Output } from 'mediabunny';
+import { GrowingMp4Recording } from './growing-mp4-recording.js';
 import { loadSamplePackets, type SamplePackets } from './sample-packets.js';
 
 /**
@@ -22,50 +16,27 @@ let samplePromise: Promise<Sample> | undefined;
  * An audio-only recording in progress: an MP4 with one AAC track (moov at the end) that grows
  * with real time, as the egress SDK path writes it without Chrome.
  */
-export class TestToneRecording {
-  private framesWritten = 0;
-  private queue: Promise<void> = Promise.resolve();
-
+export class TestToneRecording extends GrowingMp4Recording {
   private constructor(
-    private readonly output: Output,
+    output: Output,
     private readonly source: EncodedAudioPacketSource,
     private readonly sample: Sample,
-    readonly filePath: string,
-  ) {}
+    filePath: string,
+  ) {
+    super(output, filePath);
+  }
 
   static async start(filePath: string): Promise<TestToneRecording> {
     samplePromise ??= loadSamplePackets(SAMPLE_URL, 'audio');
     const sample = await samplePromise;
-    const output = new Output({
-      format: new Mp4OutputFormat({ fastStart: false }),
-      target: new FilePathTarget(filePath),
-    });
+    const output = GrowingMp4Recording.newOutput(filePath);
     const source = new EncodedAudioPacketSource('aac');
     output.addAudioTrack(source);
     await output.start();
     return new TestToneRecording(output, source, sample, filePath);
   }
 
-  /** Appends frames until the audio is `elapsedMs` long (never shrinks). */
-  writeUntil(elapsedMs: number): Promise<void> {
-    this.queue = this.queue.then(() => this.appendFrames(elapsedMs));
-    return this.queue;
-  }
-
-  /** Writes the frames up to `elapsedMs` and the index; `truncated` then cuts the index off. */
-  async finish(elapsedMs: number, truncated: boolean): Promise<void> {
-    await this.writeUntil(elapsedMs);
-    await this.output.finalize();
-    if (truncated) await truncateBeforeMoov(this.filePath);
-  }
-
-  async abandon(): Promise<void> {
-    await this.queue.catch(() => undefined);
-    if (this.output.state === 'started' || this.output.state === 'pending')
-      await this.output.cancel();
-  }
-
-  private async appendFrames(elapsedMs: number): Promise<void> {
+  protected async appendFrames(elapsedMs: number): Promise<void> {
     const { packets, decoderConfig } = this.sample;
     // One AAC frame is 1024 samples.
     const frameSeconds = 1024 / decoderConfig.sampleRate;
