@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasStatus } from '../file-pipeline/file-pipeline-support.js';
 import { RecordingStack } from '../support/recording-stack.js';
 
 let stack: RecordingStack;
@@ -13,8 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-const hasStatus = (status: string) => (record: Record<string, unknown>) => record.status === status;
 
 describe('recording control, through the database as the SPA drives it', () => {
   it('goes requested → starting → recording → stopping → processing, seen live by another participant', async () => {

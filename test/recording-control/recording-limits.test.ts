@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasStatus } from '../file-pipeline/file-pipeline-support.js';
 import { RecordingStack } from '../support/recording-stack.js';
 
 let stack: RecordingStack;
@@ -13,8 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-const hasStatus = (status: string) => (record: Record<string, unknown>) => record.status === status;
 
 describe('limits the controller enforces on its own', () => {
   it('stops a recording that reaches RECORDING_MAX_DURATION_S, and it finishes normally', async () => {

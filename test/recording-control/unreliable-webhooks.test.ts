@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasStatus } from '../file-pipeline/file-pipeline-support.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 
 let stack: RecordingStack;
@@ -12,8 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-const hasStatus = (status: string) => (record: Record<string, unknown>) => record.status === status;
 
 async function recordOnce(fault: Parameters<typeof stack.livekit.controls.webhooks.addFault>[0]) {
   const { roomUrl, roomKey, alice } = await stack.publisherInNewRoom();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import { signAccessToken } from '../../emulators/livekit/auth/access-token.js';
 import { signWebhookBody } from '../../emulators/livekit/webhooks/webhook-signature.js';
+import { hasStatus } from '../file-pipeline/file-pipeline-support.js';
 import { PROJECT_ROOT } from '../support/controller-process.js';
 import { signUpUser, unsignedIdToken } from '../support/firebase-users.js';
 import {
@@ -43,8 +44,6 @@ afterAll(async () => {
   }
   await stack?.stop();
 });
-
-const hasStatus = (status: string) => (record: Record<string, unknown>) => record.status === status;
 
 async function signedInUser() {
   const user = await signUpUser();
