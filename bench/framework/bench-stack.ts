@@ -1,31 +1,26 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deleteApp, type FirebaseApp, initializeApp } from 'firebase/app';
-import {
-  connectDatabaseEmulator,
-  type Database,
-  getDatabase,
-  goOffline,
-  onValue,
-  push,
-  ref,
-  serverTimestamp,
-  update,
-} from 'firebase/database';
-import { startRecordingUpdate, stopRecordingUpdate } from '../../common/recording-commands.js';
-import { roomKeyFromUrl } from '../../common/room-key.js';
+import { type Database, getDatabase, onValue, ref } from 'firebase/database';
 import { freePort } from '../../emulators/harness/free-port.js';
 import type { LivekitEmulatorOptions } from '../../emulators/livekit/index.js';
 import { type ObservedProcess, spawnController } from '../../test/support/controller-process.js';
+import {
+  type CommandWriter,
+  commandWriter,
+  connectToDatabaseEmulator,
+  namespaceWithRules,
+  newRoom,
+  serviceAccountEnv,
+} from '../../test/support/stack-wiring.js';
 import { type EmulatorProcess, startEmulatorProcess } from './emulator-process.js';
 import { type LivekitProcess, startLivekitProcess } from './livekit-process.js';
 
 export const PROJECT_ID = 'demo-bench';
 export const BUCKET = `${PROJECT_ID}.firebasestorage.app`;
-const RULES_FILE = new URL('../../database.rules.json', import.meta.url);
 
 /** The RTDB and Storage emulators, each a process of its own, shared by every benchmark. */
 export class BenchServers {
@@ -50,18 +45,6 @@ export class BenchServers {
   }
 }
 
-let privateKeyPem: string | undefined;
-
-/** A service-account key made now, never a real one (the emulators do not check it). */
-function benchPrivateKey(): string {
-  privateKeyPem ??= generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  }).privateKey;
-  return privateKeyPem;
-}
-
 /** The controller as `npm start` runs it, with the pid whose /proc/<pid>/status is its own. */
 export interface ControllerUnderTest {
   readonly process: ObservedProcess;
@@ -73,15 +56,7 @@ export interface ControllerUnderTest {
 }
 
 /** A start command as the SPA writes it, with the times its writer and a second client saw. */
-export interface Participant {
-  readonly uid: string;
-  readonly db: Database;
-  /** A fresh push id, so a listener can be set on the record before it is written. */
-  nextRecordingId(): string;
-  start(roomUrl: string, recordingId?: string): Promise<string>;
-  stop(roomUrl: string, recordingId: string): Promise<void>;
-  close(): Promise<void>;
-}
+export type Participant = CommandWriter;
 
 /**
  * One benchmark's world: a database namespace of its own with the project's rules, a LiveKit
@@ -117,18 +92,8 @@ export class BenchStack {
   }
 
   /** A namespace with the project's rules and nothing else. */
-  static async newNamespace(servers: BenchServers): Promise<string> {
-    const namespace = `demo-bench-${randomBytes(5).toString('hex')}`;
-    const response = await fetch(
-      `http://${servers.rtdb.host}/.settings/rules.json?ns=${namespace}`,
-      {
-        method: 'PUT',
-        headers: { authorization: 'Bearer owner' },
-        body: await readFile(RULES_FILE, 'utf8'),
-      },
-    );
-    if (!response.ok) throw new Error(`could not load the rules: ${response.status}`);
-    return namespace;
+  static newNamespace(servers: BenchServers): Promise<string> {
+    return namespaceWithRules(servers.rtdb.host, 'demo-bench');
   }
 
   databaseUrl(namespace = this.namespace): string {
@@ -155,11 +120,8 @@ export class BenchStack {
       LIVEKIT_API_SECRET: this.keys.apiSecret,
       LIVEKIT_URL: this.livekit.url,
       LIVEKIT_CONTROL_API_KEY: randomBytes(18).toString('base64url'),
-      FIREBASE_PROJECT_ID: PROJECT_ID,
-      FIREBASE_CLIENT_EMAIL: `controller@${PROJECT_ID}.iam.gserviceaccount.com`,
-      FIREBASE_PRIVATE_KEY: benchPrivateKey().replaceAll('\n', '\\n'),
+      ...serviceAccountEnv(PROJECT_ID),
       FIREBASE_DATABASE_URL: this.databaseUrl(options.namespace),
-      FIREBASE_STORAGE_BUCKET: BUCKET,
       FIREBASE_DATABASE_EMULATOR_HOST: this.servers.rtdb.host,
       FIREBASE_STORAGE_EMULATOR_HOST: this.servers.storage.host,
       RECORDING_OUTPUT_DIR: this.outputDir,
@@ -205,32 +167,9 @@ export class BenchStack {
     );
     this.apps.push(app);
     const db = getDatabase(app);
-    const [host, port] = this.servers.rtdb.host.split(':');
-    connectDatabaseEmulator(db, host ?? '127.0.0.1', Number(port), {
-      mockUserToken: { user_id: uid },
-    });
-    return {
-      uid,
-      db,
-      nextRecordingId: () => push(ref(db, 'recordings')).key ?? '',
-      async start(roomUrl, recordingId = push(ref(db, 'recordings')).key ?? '') {
-        await update(
-          ref(db),
-          startRecordingUpdate({ roomUrl, recordingId, uid, serverTime: serverTimestamp() }),
-        );
-        return recordingId;
-      },
-      async stop(roomUrl, recordingId) {
-        await update(
-          ref(db),
-          stopRecordingUpdate({ roomUrl, recordingId, uid, serverTime: serverTimestamp() }),
-        );
-      },
-      async close() {
-        goOffline(db);
-        await deleteApp(app).catch(() => {});
-      },
-    };
+    connectToDatabaseEmulator(db, this.servers.rtdb.host, { mockUserToken: { user_id: uid } });
+    const writer = commandWriter(app, db, uid);
+    return { ...writer, close: () => writer.close().catch(() => {}) };
   }
 
   /** A room of its own with the participant in it (as LiveKit sees them), publishing if asked. */
@@ -238,8 +177,7 @@ export class BenchStack {
     identity: string,
     options: { readonly publishing?: boolean } = {},
   ): Promise<{ roomUrl: string; roomKey: string }> {
-    const roomUrl = `https://app.example.com/room/${randomBytes(6).toString('hex')}`;
-    const roomKey = roomKeyFromUrl(roomUrl);
+    const { roomUrl, roomKey } = newRoom();
     await this.livekit.addParticipant(roomKey, identity);
     if (options.publishing === true) await this.livekit.setPublishing(roomKey, identity, true);
     return { roomUrl, roomKey };

@@ -2,6 +2,7 @@ import type { Database, DataSnapshot, Reference } from 'firebase-admin/database'
 import { COMMAND_QUEUE_PATH, recordingPath } from '../../common/recording-paths.js';
 import { serverTransaction } from '../firebase/server-transaction.js';
 import { ValueWatch } from '../firebase/value-watch.js';
+import { isJsonObject } from '../json-object.js';
 import type { Logger } from '../logging/logger.js';
 import {
   type Command,
@@ -29,9 +30,6 @@ export interface CommandInboxOptions {
   /** Told of a well-formed command whose record does not exist (metrics). */
   readonly onOrphan?: (command: Command) => void;
 }
-
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
 
 /**
  * The controller's inbox (DESIGN §3): it listens to `recordingQueue` only, so its memory and
@@ -88,14 +86,14 @@ export class CommandInbox {
     const result = await serverTransaction(entry, (current: unknown) => {
       claimedValue = undefined;
       if (current === null) return null;
-      if (!isObject(current)) {
+      if (!isJsonObject(current)) {
         claimedValue = current;
         return current;
       }
       const claim = current.claim;
       const now = Date.now();
       if (
-        isObject(claim) &&
+        isJsonObject(claim) &&
         claim.by !== controllerId &&
         typeof claim.at === 'number' &&
         now - claim.at < CLAIM_LEASE_MS
@@ -167,8 +165,4 @@ export class CommandInbox {
 
 function sameRecord(a: CommandLocator, b: CommandLocator | undefined): boolean {
   return a.roomKey === b?.roomKey && a.recordingId === b.recordingId;
-}
-
-function sameCommand(a: Command, b: Command): boolean {
-  return a.action === b.action && sameRecord(a, b) && a.by === b.by && a.at === b.at;
 }

@@ -1,4 +1,5 @@
 import type { Database } from 'firebase-admin/database';
+import { isJsonObject } from '../json-object.js';
 import type { Logger } from '../logging/logger.js';
 import { recordingRecordSchema } from '../records/recording-record.js';
 import { isFinalStatus } from '../records/recording-status.js';
@@ -101,10 +102,7 @@ export class RetentionSweep {
       page.forEach((room) => {
         const value: unknown = room.val();
         if (room.key === null || room.key === after) return;
-        rooms.push([
-          room.key,
-          typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {},
-        ]);
+        rooms.push([room.key, isJsonObject(value) ? value : {}]);
       });
       for (const [roomKey, recordings] of rooms) {
         for (const [recordingId, raw] of Object.entries(recordings)) {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { type Database, ServerValue } from 'firebase-admin/database';
 import { activeRecordingPath, recordingPath } from '../../common/recording-paths.js';
 import { serverTransaction } from '../firebase/server-transaction.js';
+import { isJsonObject, type JsonObject } from '../json-object.js';
 import type { Logger } from '../logging/logger.js';
 import { LiveRecords } from './live-records.js';
 import {
@@ -59,9 +60,6 @@ export type TransitionObserver = (change: {
   readonly error: RecordingError | undefined;
 }) => void;
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null;
-
 /**
  * The one module that writes a recording's status (STYLE: one owner per piece of state). Every
  * write is a transaction that reads the current record and only moves it forward through the
@@ -108,10 +106,10 @@ export class RecordingStore {
    */
   async listPendingUploads(): Promise<PendingUpload[]> {
     const index = (await this.db.ref(PENDING_UPLOADS_PATH).get()).val() as unknown;
-    if (!isObject(index)) return [];
+    if (!isJsonObject(index)) return [];
     const pending: PendingUpload[] = [];
     for (const [roomKey, room] of Object.entries(index)) {
-      if (!isObject(room)) continue;
+      if (!isJsonObject(room)) continue;
       for (const [recordingId, value] of Object.entries(room)) {
         const entry = pendingUploadSchema.safeParse(value);
         if (entry.success) pending.push({ ...entry.data, roomKey, recordingId });
@@ -134,7 +132,7 @@ export class RecordingStore {
     await serverTransaction(
       this.db.ref(pendingUploadPath(ref.roomKey, ref.recordingId)),
       (current: unknown) => {
-        if (isObject(current) && current.status === status) return undefined;
+        if (isJsonObject(current) && current.status === status) return undefined;
         return { status, by: this.controllerId, since: ServerValue.TIMESTAMP };
       },
     );
@@ -248,8 +246,8 @@ export class RecordingStore {
     ref: RecordingRef,
     decide: (
       record: RecordingRecord,
-      current: Json,
-    ) => { write: Json } | { refuse: TransitionRefusal },
+      current: JsonObject,
+    ) => { write: JsonObject } | { refuse: TransitionRefusal },
   ): Promise<TransitionOutcome> {
     let refusal: TransitionRefusal | undefined;
     const result = await serverTransaction(
@@ -266,7 +264,7 @@ export class RecordingStore {
           refusal = { applied: false, reason: 'malformed' };
           return undefined;
         }
-        const decision = decide(parsed.data, current as Json);
+        const decision = decide(parsed.data, current as JsonObject);
         if ('refuse' in decision) {
           refusal = decision.refuse;
           return undefined;
@@ -294,7 +292,7 @@ export class RecordingStore {
         if (current === null) return null;
         const parsed = recordingRecordSchema.safeParse(current);
         if (!parsed.success || parsed.data.status !== 'uploaded') return undefined;
-        const { downloadUrlExpiresAt: _previous, ...rest } = current as Json;
+        const { downloadUrlExpiresAt: _previous, ...rest } = current as JsonObject;
         return {
           ...rest,
           downloadUrl: link.url,
@@ -318,7 +316,7 @@ export class RecordingStore {
         const parsed = recordingRecordSchema.safeParse(current);
         if (!parsed.success || parsed.data.stopRequestedBy !== by) return undefined;
         // No updatedAt: the start deadline counts from it, and a refused stop must not extend it.
-        const { stopRequestedBy: _by, stopRequestedAt: _at, ...rest } = current as Json;
+        const { stopRequestedBy: _by, stopRequestedAt: _at, ...rest } = current as JsonObject;
         return rest;
       },
     );
@@ -336,7 +334,7 @@ export class RecordingStore {
         const parsed = recordingRecordSchema.safeParse(current);
         if (!parsed.success || isFinalStatus(parsed.data.status)) return undefined;
         return {
-          ...(current as Json),
+          ...(current as JsonObject),
           ...withoutUndefined(fields),
           updatedAt: ServerValue.TIMESTAMP,
         };
@@ -377,7 +375,7 @@ export class RecordingStore {
   async releaseRoom(ref: RecordingRef): Promise<void> {
     await serverTransaction(this.db.ref(activeRecordingPath(ref.roomKey)), (current: unknown) => {
       if (current === null) return null;
-      return isObject(current) && current.recordingId === ref.recordingId ? null : undefined;
+      return isJsonObject(current) && current.recordingId === ref.recordingId ? null : undefined;
     });
   }
 
@@ -393,7 +391,7 @@ export class RecordingStore {
     // `starting` comes before the checks: only `claimRoom`, once they pass, takes the room.
     if (record.status === 'starting') return;
     await serverTransaction(this.db.ref(activeRecordingPath(ref.roomKey)), (current: unknown) => {
-      if (current !== null && (!isObject(current) || current.recordingId !== ref.recordingId)) {
+      if (current !== null && (!isJsonObject(current) || current.recordingId !== ref.recordingId)) {
         return undefined;
       }
       return withoutUndefined({

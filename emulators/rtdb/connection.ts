@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { isPlainObject, type PlainObject } from '../harness/plain-object.js';
 import { FrameAssembler, framesFor } from './framing.js';
 import { ADMIN, authFromIdToken, type Identity, OWNER_TOKEN, UNAUTHENTICATED } from './identity.js';
 import type { Listen, Push, Subscriber } from './listen-registry.js';
@@ -15,12 +16,6 @@ const STATUS_TEXT: Record<Exclude<WriteStatus, 'ok'>, string> = {
   datastale: 'Transaction hash does not match',
   permission_denied: 'Permission denied',
 };
-
-type Body = Record<string, unknown>;
-
-function isObject(value: unknown): value is Body {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export interface ConnectionOptions {
   readonly socket: WebSocket;
@@ -103,7 +98,7 @@ export class Connection implements Subscriber {
       this.reject('Invalid JSON');
       return;
     }
-    if (!isObject(parsed) || !isObject(parsed.d)) {
+    if (!isPlainObject(parsed) || !isPlainObject(parsed.d)) {
       this.reject('Invalid message');
       return;
     }
@@ -117,14 +112,14 @@ export class Connection implements Subscriber {
       return;
     }
     try {
-      this.handle(r, a, isObject(b) ? b : {});
+      this.handle(r, a, isPlainObject(b) ? b : {});
     } catch (error) {
       if (error instanceof RequestError) this.reply(r, error.code, error.message);
       else this.reply(r, 'internal_error', (error as Error).message);
     }
   }
 
-  private handle(request: number, action: string, body: Body): void {
+  private handle(request: number, action: string, body: PlainObject): void {
     const { namespace } = this.options;
     switch (action) {
       case 'auth':
@@ -185,7 +180,7 @@ export class Connection implements Subscriber {
     else this.reply(request, status, STATUS_TEXT[status]);
   }
 
-  private authenticate(request: number, body: Body): void {
+  private authenticate(request: number, body: PlainObject): void {
     const auth = typeof body.cred === 'string' ? authFromIdToken(body.cred) : undefined;
     if (auth === undefined) {
       this.reply(request, 'invalid_token', 'Invalid token');
@@ -193,16 +188,16 @@ export class Connection implements Subscriber {
     }
     this.identity = { kind: 'user', auth };
     this.afterIdentityChange();
-    this.reply(request, 'ok', { auth, expires: (auth.token as Body).exp ?? null });
+    this.reply(request, 'ok', { auth, expires: (auth.token as PlainObject).exp ?? null });
   }
 
-  private authenticateAsAdmin(request: number, body: Body): void {
+  private authenticateAsAdmin(request: number, body: PlainObject): void {
     if (body.cred !== OWNER_TOKEN) {
       this.authenticate(request, body);
       return;
     }
     if (body.noauth === true) this.identity = UNAUTHENTICATED;
-    else if (isObject(body.authvar)) this.identity = { kind: 'user', auth: body.authvar };
+    else if (isPlainObject(body.authvar)) this.identity = { kind: 'user', auth: body.authvar };
     else this.identity = ADMIN;
     this.afterIdentityChange();
     this.reply(request, 'ok');
@@ -218,7 +213,7 @@ export class Connection implements Subscriber {
 
   private readonly currentIdentity = (): Identity => this.identity;
 
-  private listen(request: number, body: Body): void {
+  private listen(request: number, body: PlainObject): void {
     const path = parsePath(body.p);
     const tag = typeof body.t === 'number' ? body.t : undefined;
     const query = tag === undefined ? undefined : parseWireQuery(body.q);
@@ -235,7 +230,7 @@ export class Connection implements Subscriber {
     this.reply(request, 'ok');
   }
 
-  private unlisten(request: number, body: Body): void {
+  private unlisten(request: number, body: PlainObject): void {
     const path = parsePath(body.p);
     const key = `${path.join('/')}|${typeof body.t === 'number' ? body.t : ''}`;
     const listen = this.listens.get(key);
@@ -246,7 +241,7 @@ export class Connection implements Subscriber {
     this.reply(request, 'ok');
   }
 
-  private registerOnDisconnect(request: number, body: Body, merge: boolean): void {
+  private registerOnDisconnect(request: number, body: PlainObject, merge: boolean): void {
     const { path, priorityOnly } = parseWritePath(body.p);
     if (!this.options.namespace.mayWrite(this.identity, body.p, body.d, merge)) {
       this.reply(request, 'permission_denied', 'Permission denied');
@@ -255,7 +250,7 @@ export class Connection implements Subscriber {
     const base = priorityOnly ? [...path, '.priority'] : path;
     if (!merge) this.onDisconnect.set(base, body.d);
     else {
-      for (const [relative, value] of Object.entries(body.d as Body)) {
+      for (const [relative, value] of Object.entries(body.d as PlainObject)) {
         this.onDisconnect.set([...base, ...relative.split('/').filter((key) => key !== '')], value);
       }
     }

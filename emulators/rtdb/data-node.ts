@@ -1,3 +1,4 @@
+import { isPlainObject } from '../harness/plain-object.js';
 import { isValidKey, type Path } from './path.js';
 import { RequestError } from './request-error.js';
 
@@ -69,10 +70,6 @@ export function setAtCopy(
   return children.size === 0
     ? undefined
     : { kind: 'branch', children, priority: root?.priority ?? null };
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** What a server value (`{".sv": ...}`) resolves against: one `now` per write, and the old node. */

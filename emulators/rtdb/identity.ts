@@ -1,3 +1,5 @@
+import { isPlainObject } from '../harness/plain-object.js';
+
 /**
  * Who a connection or REST request acts as. `admin` bypasses every rule; otherwise rules run with
  * `auth` (null when unauthenticated).
@@ -19,9 +21,7 @@ function decodeJwtPayload(token: string): Record<string, unknown> | undefined {
     const payload: unknown = JSON.parse(
       Buffer.from(parts[1] as string, 'base64url').toString('utf8'),
     );
-    return typeof payload === 'object' && payload !== null && !Array.isArray(payload)
-      ? (payload as Record<string, unknown>)
-      : undefined;
+    return isPlainObject(payload) ? payload : undefined;
   } catch {
     return undefined;
   }

@@ -1,3 +1,4 @@
+import { isPlainObject } from '../harness/plain-object.js';
 import {
   childAt,
   type DataNode,
@@ -35,10 +36,6 @@ export interface AppliedChange {
 export type WriteObserver = (namespace: string, changes: readonly AppliedChange[]) => void;
 
 const DEFAULT_RULES = compileRules(DEFAULT_RULES_SOURCE);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * One database (the `ns` of a URL): its tree, its rules and its listens. Every operation runs

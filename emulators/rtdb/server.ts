@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { listen } from '../harness/listen.js';
 import { Connection, MAX_MESSAGE_CHARS } from './connection.js';
 import { type AppliedChange, Namespace, type WriteObserver } from './namespace.js';
 import { parsePath } from './path.js';
@@ -120,16 +121,7 @@ export async function startRtdbEmulator(options: RtdbEmulatorOptions = {}): Prom
   };
   server.on('upgrade', acceptUpgrade);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, bindHost, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address !== 'object') throw new Error('rtdb: no address');
-  const port = address.port;
+  const port = await listen(server, bindHost, options.port);
 
   const controls: RtdbControls = {
     dropAllConnections: () => {

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listen } from '../harness/listen.js';
 import { StorageFaults } from './faults.js';
 import { ObjectStore, type StoredObject } from './object-store.js';
 import { createStorageServer, type LoggedRequest } from './storage-server.js';
@@ -54,16 +55,7 @@ export async function startStorageEmulator(
   const requests: LoggedRequest[] = [];
   const server = createStorageServer({ store, sessions, faults }, requests);
   const bindHost = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, bindHost, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address !== 'object') throw new Error('storage: no address');
-  const { port } = address;
+  const port = await listen(server, bindHost, options.port);
 
   return {
     host: `${bindHost}:${port}`,

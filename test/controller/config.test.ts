@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { envSchema, SECRET_VARIABLES } from '../../controller/config/env-schema.js';
 import { ConfigError, loadConfig } from '../../controller/config/load-config.js';
-import { testPrivateKey, validEnv } from '../support/test-env.js';
+import { generatedPrivateKey } from '../support/stack-wiring.js';
+import { validEnv } from '../support/test-env.js';
 
 function configProblems(env: Record<string, string | undefined>) {
   try {
@@ -75,17 +76,17 @@ describe('loadConfig', () => {
   });
 
   it('turns the literal \\n sequences of FIREBASE_PRIVATE_KEY into newlines, quoted or not', () => {
-    const escaped = testPrivateKey().replaceAll('\n', '\\n');
+    const escaped = generatedPrivateKey().replaceAll('\n', '\\n');
     expect(escaped).not.toContain('\n');
     expect(loadConfig(validEnv({ FIREBASE_PRIVATE_KEY: escaped })).firebase.privateKey).toBe(
-      testPrivateKey(),
+      generatedPrivateKey(),
     );
     expect(loadConfig(validEnv({ FIREBASE_PRIVATE_KEY: `"${escaped}"` })).firebase.privateKey).toBe(
-      testPrivateKey(),
+      generatedPrivateKey(),
     );
     expect(
-      loadConfig(validEnv({ FIREBASE_PRIVATE_KEY: testPrivateKey() })).firebase.privateKey,
-    ).toBe(testPrivateKey());
+      loadConfig(validEnv({ FIREBASE_PRIVATE_KEY: generatedPrivateKey() })).firebase.privateKey,
+    ).toBe(generatedPrivateKey());
   });
 
   it('uses the API key pair for webhooks unless a webhook pair is given, and wants both halves', () => {

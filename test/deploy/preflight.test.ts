@@ -7,7 +7,8 @@ import { parseEnvFile } from '../../deploy/env-file.js';
 import { type DeploymentFiles, preflight } from '../../deploy/preflight-checks.js';
 import { renderEgressYaml, renderLivekitYaml } from '../../deploy/render.js';
 import { deploymentEnv, envFileText } from '../support/deploy-env.js';
-import { randomSecret, testPrivateKey } from '../support/test-env.js';
+import { generatedPrivateKey } from '../support/stack-wiring.js';
+import { randomSecret } from '../support/test-env.js';
 
 const livekitTemplate = await readFile(PATHS.livekitTemplate, 'utf8');
 const egressTemplate = await readFile(PATHS.egressTemplate, 'utf8');
@@ -131,7 +132,7 @@ describe('preflight', () => {
     const good = goodFiles();
     const text = envFileText(good.values).replace(
       /FIREBASE_PRIVATE_KEY=.*\n/,
-      `FIREBASE_PRIVATE_KEY="${testPrivateKey()}"\n`,
+      `FIREBASE_PRIVATE_KEY="${generatedPrivateKey()}"\n`,
     );
     expect(subjects({ ...good, env: parseEnvFile(text) })).toEqual(['FIREBASE_PRIVATE_KEY']);
   });

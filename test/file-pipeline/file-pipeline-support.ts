@@ -6,8 +6,10 @@ import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Database, getDatabase } from 'firebase-admin/database';
 import { pino } from 'pino';
 import { inject } from 'vitest';
+import { storageObjectName } from '../../common/recording-paths.js';
 import type { FilePipelineSettings } from '../../controller/controller.js';
 import { RecordingStore } from '../../controller/records/recording-store.js';
+import type { StorageEmulator } from '../../emulators/storage/index.js';
 import { type Participant, RecordingStack } from '../support/recording-stack.js';
 import { writeSyntheticMp4 } from './synthetic-mp4.js';
 
@@ -36,6 +38,19 @@ export async function sha256OfFile(path: string): Promise<string> {
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
+/** The SHA-256 of a recording's object in the controller's bucket (as validEnv names it). */
+export const storedSha256 = async (
+  storage: StorageEmulator,
+  roomKey: string,
+  recordingId: string,
+): Promise<string> =>
+  sha256(
+    await storage.readObject(
+      `${inject('firebaseProjectId')}.firebasestorage.app`,
+      storageObjectName(roomKey, recordingId),
+    ),
+  );
+
 export const recordingFile = (stack: RecordingStack, roomKey: string, recordingId: string) =>
   join(stack.outputDir, roomKey, `${recordingId}.mp4`);
 
@@ -44,12 +59,7 @@ export async function recordBriefly(
   stack: RecordingStack,
   options: { readonly beforeStop?: () => void } = {},
 ): Promise<{ roomKey: string; recordingId: string; alice: Participant }> {
-  const { roomUrl, roomKey } = RecordingStack.room();
-  const alice = await stack.participant();
-  stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-  stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-  const recordingId = await alice.start(roomUrl);
-  await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('recording'));
+  const { roomUrl, roomKey, recordingId, alice } = await stack.recordingInNewRoom();
   options.beforeStop?.();
   await alice.stop(roomUrl, recordingId);
   return { roomKey, recordingId, alice };

@@ -1,6 +1,6 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useOwnStorageEmulator } from '../support/own-storage-emulator.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 import {
@@ -8,6 +8,7 @@ import {
   finishedRecording,
   sha256,
   sha256OfFile,
+  storedSha256,
   waitForStatus,
 } from './file-pipeline-support.js';
 import { freeBox, writeSyntheticMp4 } from './synthetic-mp4.js';
@@ -17,7 +18,6 @@ let stack: RecordingStack;
 let controller: RunningController | undefined;
 
 const MIB = 1024 * 1024;
-const bucketName = () => `${inject('firebaseProjectId')}.firebasestorage.app`;
 
 beforeAll(async () => {
   stack = await RecordingStack.start({ files: FAST_FILES });
@@ -32,11 +32,6 @@ afterEach(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-const storedSha256 = async (roomKey: string, recordingId: string) =>
-  sha256(
-    await storage().emulator.readObject(bucketName(), `recordings/${roomKey}/${recordingId}.mp4`),
-  );
 
 const hasLogLine = (recordingId: string, msg: string) =>
   controller?.log.entries().some((entry) => entry.msg === msg && entry.recordingId === recordingId);
@@ -67,7 +62,9 @@ describe('a recording file that keeps growing', () => {
     await out.close();
     const uploaded = await waitForStatus(recording, 'uploaded');
     expect(uploaded.sizeBytes).toBe(bytes.length);
-    expect(await storedSha256(recording.roomKey, recording.recordingId)).toBe(sha256(bytes));
+    expect(await storedSha256(storage().emulator, recording.roomKey, recording.recordingId)).toBe(
+      sha256(bytes),
+    );
     await recording.close();
   });
 
@@ -83,7 +80,7 @@ describe('a recording file that keeps growing', () => {
     stall.release();
     const uploaded = await waitForStatus(recording, 'uploaded');
     expect(uploaded.sizeBytes).toBe((await stat(recording.path)).size);
-    expect(await storedSha256(recording.roomKey, recording.recordingId)).toBe(
+    expect(await storedSha256(storage().emulator, recording.roomKey, recording.recordingId)).toBe(
       await sha256OfFile(recording.path),
     );
     expect(

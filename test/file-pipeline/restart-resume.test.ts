@@ -1,61 +1,42 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../emulators/harness/free-port.js';
-import { ObservedProcess, PROJECT_ROOT } from '../support/controller-process.js';
+import {
+  ChildProcesses,
+  type ObservedProcess,
+  spawnControllerFromSource,
+} from '../support/controller-process.js';
 import { useOwnStorageEmulator } from '../support/own-storage-emulator.js';
 import { RecordingStack } from '../support/recording-stack.js';
-import { validEnv } from '../support/test-env.js';
 import {
   FAST_FILES,
   finishedRecording,
-  sha256,
   sha256OfFile,
+  storedSha256,
   waitForStatus,
 } from './file-pipeline-support.js';
 import { writeSyntheticMp4 } from './synthetic-mp4.js';
 
 const storage = useOwnStorageEmulator();
 let stack: RecordingStack;
-const children: ObservedProcess[] = [];
+const children = new ChildProcesses();
 
 beforeAll(async () => {
   stack = await RecordingStack.start();
 });
 
 afterAll(async () => {
-  for (const child of children) child.child.kill('SIGKILL');
+  await children.killAll();
   await stack?.stop();
 });
 
 const MIB = 1024 * 1024;
 
 /** The controller as a process of its own (run from source), so that it can be SIGKILLed. */
-async function spawnController(): Promise<ObservedProcess> {
-  const env = validEnv({
-    CONTROL_HOST: '127.0.0.1',
-    CONTROL_PORT: String(await freePort()),
-    LOG_LEVEL: 'info',
-    LIVEKIT_API_KEY: stack.keys.apiKey,
-    LIVEKIT_API_SECRET: stack.keys.apiSecret,
-    LIVEKIT_URL: stack.livekit.url,
-    FIREBASE_DATABASE_URL: stack.databaseUrl,
-    RECORDING_OUTPUT_DIR: stack.outputDir,
-    RECONCILE_INTERVAL_S: '1',
-    FIREBASE_DATABASE_EMULATOR_HOST: process.env.FIREBASE_DATABASE_EMULATOR_HOST,
-    FIREBASE_AUTH_EMULATOR_HOST: inject('authEmulatorHost'),
-    FIREBASE_STORAGE_EMULATOR_HOST: storage().emulator.host,
-  });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'controller/main.ts'], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const observed = new ObservedProcess(child);
-  children.push(observed);
-  return observed;
+async function startControllerProcess(): Promise<ObservedProcess> {
+  return children.track(spawnControllerFromSource(stack.controllerProcessEnv(await freePort())));
 }
 
 describe('a controller killed during an upload', () => {
@@ -63,7 +44,7 @@ describe('a controller killed during an upload', () => {
     const emulator = storage().emulator;
     const recording = await finishedRecording(stack, 8 * MIB);
     const stall = emulator.faults.stallUploadAfterBytes(3 * MIB);
-    const first = await spawnController();
+    const first = await startControllerProcess();
     await stall.reached;
     const state = JSON.parse(
       await readFile(recording.path.replace(/\.mp4$/, '.upload.json'), 'utf8'),
@@ -73,13 +54,11 @@ describe('a controller killed during an upload', () => {
     await first.exited;
     stall.release();
 
-    const second = await spawnController();
+    const second = await startControllerProcess();
     const uploaded = await waitForStatus(recording, 'uploaded');
     second.child.kill('SIGTERM');
     await second.exited;
-    const name = `recordings/${recording.roomKey}/${recording.recordingId}.mp4`;
-    const bucket = `${inject('firebaseProjectId')}.firebasestorage.app`;
-    expect(sha256(await emulator.readObject(bucket, name))).toBe(
+    expect(await storedSha256(emulator, recording.roomKey, recording.recordingId)).toBe(
       await sha256OfFile(recording.path),
     );
     expect(uploaded.sizeBytes).toBe((await readFile(recording.path)).byteLength);

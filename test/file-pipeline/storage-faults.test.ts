@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useOwnStorageEmulator } from '../support/own-storage-emulator.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 import {
@@ -9,16 +9,13 @@ import {
   isSettled,
   recordBriefly,
   recordingFile,
-  sha256,
   sha256OfFile,
+  storedSha256,
 } from './file-pipeline-support.js';
 
 const storage = useOwnStorageEmulator();
 let stack: RecordingStack;
 let controller: RunningController;
-
-// The controller's bucket, as validEnv names it.
-const bucketName = () => `${inject('firebaseProjectId')}.firebasestorage.app`;
 
 beforeAll(async () => {
   stack = await RecordingStack.start({ files: FAST_FILES });
@@ -41,11 +38,10 @@ async function recordAndSettle(): Promise<{
 }> {
   const { roomKey, recordingId, alice } = await recordBriefly(stack);
   const record = await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled, 30_000);
-  const name = `recordings/${roomKey}/${recordingId}.mp4`;
   return {
     record,
     path: recordingFile(stack, roomKey, recordingId),
-    stored: async () => sha256(await storage().emulator.readObject(bucketName(), name)),
+    stored: () => storedSha256(storage().emulator, roomKey, recordingId),
   };
 }
 
@@ -129,8 +125,7 @@ describe('an upload that keeps failing', () => {
     stall.release();
     const record = await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled, 30_000);
     expect(record.status).toBe('uploaded');
-    const name = `recordings/${roomKey}/${recordingId}.mp4`;
-    expect(sha256(await storage().emulator.readObject(bucketName(), name))).toBe(before);
+    expect(await storedSha256(storage().emulator, roomKey, recordingId)).toBe(before);
   });
 
   it('abandons a silently stalled upload after the stall timeout and resumes it', async () => {

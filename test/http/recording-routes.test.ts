@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_FILES, sha256, sha256OfFile } from '../file-pipeline/file-pipeline-support.js';
+import {
+  FAST_FILES,
+  hasStatus,
+  sha256,
+  sha256OfFile,
+} from '../file-pipeline/file-pipeline-support.js';
 import { signUpUser } from '../support/firebase-users.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 
@@ -36,8 +41,6 @@ async function call(method: string, path: string, body: unknown, headers: Record
   });
   return { status: response.status, body: (await response.json()) as ResponseBody };
 }
-
-const hasStatus = (status: string) => (record: Record<string, unknown>) => record.status === status;
 
 describe('POST /recordings/start and /recordings/stop', () => {
   it('start and stop over HTTP reach uploaded exactly as commands from a client do', async () => {

@@ -102,12 +102,9 @@ describe('layout and preset', () => {
   });
 
   it('come from the record a client writes', async () => {
-    const { roomUrl, roomKey } = RecordingStack.room();
-    const alice = await stack.participant();
-    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-    const recordingId = await alice.start(roomUrl, { layout: 'single-speaker' });
-    await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('recording'));
+    const { roomUrl, roomKey, recordingId, alice } = await stack.recordingInNewRoom({
+      layout: 'single-speaker',
+    });
     const { request } = await egressRequestOf(roomKey);
     expect(request.layout).toBe('single-speaker');
     await alice.stop(roomUrl, recordingId);

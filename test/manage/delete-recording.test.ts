@@ -198,12 +198,7 @@ describe('the delete command a client writes', () => {
   });
 
   it('drops a malformed delete command without failing or stopping its recording', async () => {
-    const { roomUrl, roomKey } = RecordingStack.room();
-    const alice = await stack.participant();
-    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-    const recordingId = await alice.start(roomUrl);
-    await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('recording'));
+    const { roomUrl, roomKey, recordingId, alice } = await stack.recordingInNewRoom();
     // Written with the Admin SDK, past the rules, as only a buggy server could.
     const entry = admin.db.ref(`recordingQueue/${recordingId}_delete`);
     await entry.set({ action: 'delete', roomKey, recordingId, by: alice.uid, at: 'now' });

@@ -79,12 +79,7 @@ describe('GET /metrics', () => {
 
   it('moves its counters as a recording runs from start to uploaded', async () => {
     const before = await scrape();
-    const { roomUrl, roomKey } = RecordingStack.room();
-    const alice = await stack.participant();
-    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-    const recordingId = await alice.start(roomUrl);
-    await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('recording'));
+    const { roomUrl, roomKey, recordingId, alice } = await stack.recordingInNewRoom();
 
     // The controller counts once its own write returns, a moment after the client sees it.
     await expect
@@ -166,13 +161,8 @@ describe('GET /metrics', () => {
   it('counts a correction when reconciliation catches up with a lost webhook', async () => {
     const before = await scrape();
     stack.livekit.controls.webhooks.addFault({ kind: 'drop', event: 'egress_updated' });
-    const { roomUrl, roomKey } = RecordingStack.room();
-    const alice = await stack.participant();
-    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-    const recordingId = await alice.start(roomUrl);
     // Without its egress_updated (ACTIVE), only the reconciler's ListEgress moves it on.
-    await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('recording'));
+    const { roomUrl, roomKey, recordingId, alice } = await stack.recordingInNewRoom();
     await expect
       .poll(async () => counter(await scrape(), 'reconcile_corrections_total'))
       .toBeGreaterThan(counter(before, 'reconcile_corrections_total'));

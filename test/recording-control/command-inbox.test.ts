@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getDatabase } from 'firebase-admin/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasStatus } from '../file-pipeline/file-pipeline-support.js';
 import { RecordingStack } from '../support/recording-stack.js';
 
 let stack: RecordingStack;
@@ -14,7 +15,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const hasStatus = (status: string) => (record: Record<string, unknown>) => record.status === status;
 const isFinal = (record: Record<string, unknown>) =>
   ['processing', 'failed', 'canceled'].includes(String(record.status));
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasStatus } from '../file-pipeline/file-pipeline-support.js';
 import { RecordingStack } from '../support/recording-stack.js';
 
 let stack: RecordingStack;
@@ -13,8 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-const hasStatus = (status: string) => (record: Record<string, unknown>) => record.status === status;
 
 describe('recording control, through the database as the SPA drives it', () => {
   it('goes requested → starting → recording → stopping → processing, seen live by another participant', async () => {
@@ -68,12 +67,7 @@ describe('recording control, through the database as the SPA drives it', () => {
   });
 
   it('fails a second start in the same room with already_recording, naming the active one', async () => {
-    const { roomUrl, roomKey } = RecordingStack.room();
-    const alice = await stack.participant();
-    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-    const first = await alice.start(roomUrl);
-    await stack.waitForRecord(alice.db, roomKey, first, hasStatus('recording'));
+    const { roomUrl, roomKey, recordingId: first, alice } = await stack.recordingInNewRoom();
     const second = await alice.start(roomUrl);
     const failed = await stack.waitForRecord(alice.db, roomKey, second, hasStatus('failed'));
     expect(failed.error).toMatchObject({ code: 'already_recording' });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasStatus } from '../file-pipeline/file-pipeline-support.js';
 import { RecordingStack } from '../support/recording-stack.js';
 
 let stack: RecordingStack;
@@ -14,14 +15,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const hasStatus = (status: string) => (record: Record<string, unknown>) => record.status === status;
-
 describe('limits the controller enforces on its own', () => {
   it('stops a recording that reaches RECORDING_MAX_DURATION_S, and it finishes normally', async () => {
-    const { roomUrl, roomKey } = RecordingStack.room();
-    const alice = await stack.participant();
-    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
+    const { roomUrl, roomKey, alice } = await stack.publisherInNewRoom();
     // Listening before the request is written: the controller may move it on at once.
     const recordingId = alice.nextRecordingId();
     const seen = stack.watchStatuses(alice.db, roomKey, recordingId);
@@ -40,12 +36,7 @@ describe('limits the controller enforces on its own', () => {
   });
 
   it('stops a recording whose room has had no publisher for RECORDING_IDLE_TIMEOUT_S', async () => {
-    const { roomUrl, roomKey } = RecordingStack.room();
-    const alice = await stack.participant();
-    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-    const recordingId = await alice.start(roomUrl);
-    await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('recording'));
+    const { roomKey, recordingId, alice } = await stack.recordingInNewRoom();
     stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, false);
     const ended = await stack.waitForRecord(
       alice.db,

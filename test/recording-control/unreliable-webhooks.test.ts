@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasStatus } from '../file-pipeline/file-pipeline-support.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 
 let stack: RecordingStack;
@@ -13,13 +14,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const hasStatus = (status: string) => (record: Record<string, unknown>) => record.status === status;
-
 async function recordOnce(fault: Parameters<typeof stack.livekit.controls.webhooks.addFault>[0]) {
-  const { roomUrl, roomKey } = RecordingStack.room();
-  const alice = await stack.participant();
-  stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-  stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
+  const { roomUrl, roomKey, alice } = await stack.publisherInNewRoom();
   stack.livekit.controls.webhooks.addFault(fault);
   try {
     // Listening before the request is written: the controller may move it on at once.

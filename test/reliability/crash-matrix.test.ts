@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'firebase-admin/database';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../emulators/harness/free-port.js';
 import type { AppliedChange } from '../../emulators/rtdb/index.js';
 import { FAST_FILES, isSettled } from '../file-pipeline/file-pipeline-support.js';
@@ -12,7 +12,6 @@ import {
 import { useOwnDatabaseEmulator } from '../support/own-database-emulator.js';
 import { useOwnStorageEmulator } from '../support/own-storage-emulator.js';
 import { type Participant, RecordingStack } from '../support/recording-stack.js';
-import { validEnv } from '../support/test-env.js';
 import { adminDatabase, expectForwardOnly, expectNothingLost } from './recording-guarantees.js';
 import { expectNoSecretsIn } from './secret-scan.js';
 
@@ -57,21 +56,7 @@ const namespaceOf = (databaseUrl: string) => new URL(databaseUrl).hostname.split
 /** The controller as a supervised process: same id across restarts, webhooks pointed at it. */
 async function startControllerProcess(controllerId: string): Promise<ObservedProcess> {
   const port = await freePort();
-  const env = validEnv({
-    CONTROL_HOST: '127.0.0.1',
-    CONTROL_PORT: String(port),
-    CONTROLLER_ID: controllerId,
-    LOG_LEVEL: 'info',
-    LIVEKIT_API_KEY: stack.keys.apiKey,
-    LIVEKIT_API_SECRET: stack.keys.apiSecret,
-    LIVEKIT_URL: stack.livekit.url,
-    FIREBASE_DATABASE_URL: stack.databaseUrl,
-    RECORDING_OUTPUT_DIR: stack.outputDir,
-    RECONCILE_INTERVAL_S: '1',
-    FIREBASE_DATABASE_EMULATOR_HOST: database().host,
-    FIREBASE_AUTH_EMULATOR_HOST: inject('authEmulatorHost'),
-    FIREBASE_STORAGE_EMULATOR_HOST: storage().emulator.host,
-  });
+  const env = stack.controllerProcessEnv(port, { CONTROLLER_ID: controllerId });
   const child = children.track(spawnControllerFromSource(env));
   outputs.push({
     process: child,

@@ -74,10 +74,7 @@ async function recordThrough(
   during: (ref: { roomKey: string; recordingId: string }) => void | Promise<void>,
   options: { readonly expectStatus?: 'uploaded' } = { expectStatus: 'uploaded' },
 ) {
-  const { roomUrl, roomKey } = RecordingStack.room();
-  const alice = await stack.participant();
-  stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-  stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
+  const { roomUrl, roomKey, alice } = await stack.publisherInNewRoom();
   const recordingId = await alice.start(roomUrl);
   const seen = stack.watchStatuses(alice.db, roomKey, recordingId);
   await during({ roomKey, recordingId });
@@ -155,18 +152,8 @@ describe('LiveKit', () => {
   }, 60_000);
 
   it('failing the egress mid-recording: failed egress_failed, lock released', async () => {
-    const { roomUrl, roomKey } = RecordingStack.room();
-    const alice = await stack.participant();
-    stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-    stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-    const recordingId = await alice.start(roomUrl);
-    const recording = await stack.waitForRecord(
-      alice.db,
-      roomKey,
-      recordingId,
-      (record) => record.status === 'recording',
-    );
-    stack.livekit.controls.egress.fail(String(recording.egressId), 'pipeline crashed');
+    const { roomKey, recordingId, alice, record } = await stack.recordingInNewRoom();
+    stack.livekit.controls.egress.fail(String(record.egressId), 'pipeline crashed');
     const failed = await stack.waitForRecord(alice.db, roomKey, recordingId, isSettled);
     expect(failed.error).toMatchObject({ code: 'egress_failed' });
     await expectNothingLost(stack, storage().emulator, admin.db, { roomKey, recordingId });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import { signAccessToken } from '../../emulators/livekit/auth/access-token.js';
 import { signWebhookBody } from '../../emulators/livekit/webhooks/webhook-signature.js';
+import { hasStatus } from '../file-pipeline/file-pipeline-support.js';
 import { PROJECT_ROOT } from '../support/controller-process.js';
 import { signUpUser, unsignedIdToken } from '../support/firebase-users.js';
 import {
@@ -44,18 +45,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const hasStatus = (status: string) => (record: Record<string, unknown>) => record.status === status;
-
-async function recordingInProgress() {
-  const { roomUrl, roomKey } = RecordingStack.room();
-  const alice = await stack.participant();
-  stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-  stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-  const recordingId = await alice.start(roomUrl);
-  await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('recording'));
-  return { roomUrl, roomKey, recordingId, alice };
-}
-
 async function signedInUser() {
   const user = await signUpUser();
   idTokens.push(user.idToken);
@@ -76,7 +65,7 @@ async function stopOnceAllowed(who: Participant, roomUrl: string, recordingId: s
 
 describe('stopping a recording', () => {
   it('is refused to a signed-in user who is not in the room, who cannot block a later stop either', async () => {
-    const { roomUrl, roomKey, recordingId, alice } = await recordingInProgress();
+    const { roomUrl, roomKey, recordingId, alice } = await stack.recordingInNewRoom();
     const mallory = await stack.participant();
     // The rules cannot know who is in a LiveKit room: they accept the write, the controller judges.
     await mallory.stop(roomUrl, recordingId);
@@ -102,7 +91,7 @@ describe('stopping a recording', () => {
   });
 
   it('is refused over HTTP to a signed-in user who is not in the room', async () => {
-    const { roomUrl, roomKey, recordingId, alice } = await recordingInProgress();
+    const { roomUrl, roomKey, recordingId, alice } = await stack.recordingInNewRoom();
     const mallory = await signedInUser();
     const response = await fetch(`${controller.base}/recordings/stop`, {
       method: 'POST',
@@ -122,7 +111,7 @@ describe('stopping a recording', () => {
   });
 
   it('is granted to the one who started the recording, even after leaving the room', async () => {
-    const { roomUrl, roomKey, recordingId, alice } = await recordingInProgress();
+    const { roomUrl, roomKey, recordingId, alice } = await stack.recordingInNewRoom();
     stack.livekit.controls.rooms.addParticipant(roomKey, { identity: 'someone-publishing' });
     stack.livekit.controls.rooms.setPublishing(roomKey, 'someone-publishing', true);
     stack.livekit.controls.rooms.removeParticipant(roomKey, alice.uid);

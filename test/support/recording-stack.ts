@@ -1,25 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteApp, initializeApp } from 'firebase/app';
+import { initializeApp } from 'firebase/app';
 import { connectAuthEmulator, getAuth, signInWithEmailAndPassword } from 'firebase/auth';
-import {
-  connectDatabaseEmulator,
-  type Database,
-  getDatabase,
-  goOffline,
-  onValue,
-  push,
-  ref,
-  serverTimestamp,
-  update,
-} from 'firebase/database';
+import { type Database, getDatabase, onValue, ref } from 'firebase/database';
 import { deleteApp as deleteAdminApp } from 'firebase-admin/app';
 import { inject } from 'vitest';
-import { startRecordingUpdate, stopRecordingUpdate } from '../../common/recording-commands.js';
 import type { RecordingOptions } from '../../common/recording-options.js';
-import { roomKeyFromUrl } from '../../common/room-key.js';
 import { type Config, loadConfig } from '../../controller/config/load-config.js';
 import {
   type Controller,
@@ -30,10 +18,14 @@ import { initializeFirebase } from '../../controller/firebase/firebase-app.js';
 import { createLogger } from '../../controller/logging/logger.js';
 import { type LivekitEmulator, startLivekitEmulator } from '../../emulators/livekit/index.js';
 import { signUpUser } from './firebase-users.js';
+import {
+  commandWriter,
+  connectToDatabaseEmulator,
+  namespaceWithRules,
+  newRoom,
+} from './stack-wiring.js';
 import { randomSecret, validEnv } from './test-env.js';
 import { CapturedLog } from './test-server.js';
-
-const RULES_FILE = new URL('../../database.rules.json', import.meta.url);
 
 export interface StackOptions {
   /** Extra controller environment (timeouts, intervals). */
@@ -90,15 +82,7 @@ export class RecordingStack {
   static async start(options: StackOptions = {}): Promise<RecordingStack> {
     const databaseHost = process.env.FIREBASE_DATABASE_EMULATOR_HOST ?? '';
     if (databaseHost === '') throw new Error('FIREBASE_DATABASE_EMULATOR_HOST is not set');
-    // A namespace of its own, with the project's rules, as any emulator takes them.
-    const namespace = `demo-${randomBytes(5).toString('hex')}`;
-    const rules = await fetch(`http://${databaseHost}/.settings/rules.json?ns=${namespace}`, {
-      method: 'PUT',
-      headers: { authorization: 'Bearer owner' },
-      body: await readFile(RULES_FILE, 'utf8'),
-    });
-    if (!rules.ok)
-      throw new Error(`could not load the rules: ${rules.status} ${await rules.text()}`);
+    const namespace = await namespaceWithRules(databaseHost, 'demo');
     const outputDir = await mkdtemp(join(tmpdir(), 'recordings-'));
     const apiKey = randomSecret('APIkey');
     const apiSecret = randomSecret('secret');
@@ -167,6 +151,31 @@ export class RecordingStack {
     return running;
   }
 
+  /**
+   * A complete environment for the controller as a process of its own (so that a test can kill
+   * and restart it), wired to the emulators this test process's SDKs reach.
+   */
+  controllerProcessEnv(
+    port: number,
+    overrides: Record<string, string> = {},
+  ): Record<string, string | undefined> {
+    return validEnv({
+      CONTROL_HOST: '127.0.0.1',
+      CONTROL_PORT: String(port),
+      LOG_LEVEL: 'info',
+      LIVEKIT_API_KEY: this.keys.apiKey,
+      LIVEKIT_API_SECRET: this.keys.apiSecret,
+      LIVEKIT_URL: this.livekit.url,
+      FIREBASE_DATABASE_URL: this.databaseUrl,
+      RECORDING_OUTPUT_DIR: this.outputDir,
+      RECONCILE_INTERVAL_S: '1',
+      FIREBASE_DATABASE_EMULATOR_HOST: this.databaseHost,
+      FIREBASE_AUTH_EMULATOR_HOST: inject('authEmulatorHost'),
+      FIREBASE_STORAGE_EMULATOR_HOST: process.env.FIREBASE_STORAGE_EMULATOR_HOST,
+      ...overrides,
+    });
+  }
+
   async participant(): Promise<Participant> {
     const user = await signUpUser();
     const app = initializeApp(
@@ -181,45 +190,53 @@ export class RecordingStack {
     connectAuthEmulator(auth, `http://${inject('authEmulatorHost')}`, { disableWarnings: true });
     const signedIn = await signInWithEmailAndPassword(auth, user.email, user.password);
     const db = getDatabase(app);
-    const [host, port] = this.databaseHost.split(':');
-    connectDatabaseEmulator(db, host ?? '127.0.0.1', Number(port));
-    const uid = signedIn.user.uid;
+    connectToDatabaseEmulator(db, this.databaseHost);
+    const writer = commandWriter(app, db, signedIn.user.uid);
     const participant: Participant = {
-      uid,
+      uid: writer.uid,
       db,
-      nextRecordingId: () => push(ref(db, 'recordings')).key ?? '',
-      async start(roomUrl, { recordingId = participant.nextRecordingId(), ...options } = {}) {
-        await update(
-          ref(db),
-          startRecordingUpdate({
-            roomUrl,
-            recordingId,
-            uid,
-            serverTime: serverTimestamp(),
-            options,
-          }),
-        );
-        return recordingId;
-      },
-      async stop(roomUrl, recordingId) {
-        await update(
-          ref(db),
-          stopRecordingUpdate({ roomUrl, recordingId, uid, serverTime: serverTimestamp() }),
-        );
-      },
-      async close() {
-        goOffline(db);
-        await deleteApp(app);
-      },
+      nextRecordingId: writer.nextRecordingId,
+      start: (roomUrl, { recordingId, ...options } = {}) =>
+        writer.start(roomUrl, recordingId, options),
+      stop: writer.stop,
+      close: writer.close,
     };
     this.participants.push(participant);
     return participant;
   }
 
+  /** A new participant in a room of their own, publishing, as LiveKit sees them. */
+  async publisherInNewRoom(): Promise<{ roomUrl: string; roomKey: string; alice: Participant }> {
+    const { roomUrl, roomKey } = RecordingStack.room();
+    const alice = await this.participant();
+    this.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
+    this.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
+    return { roomUrl, roomKey, alice };
+  }
+
+  /** A publisher in a room of their own starts a recording; resolves once it records. */
+  async recordingInNewRoom(options?: RecordingOptions): Promise<{
+    roomUrl: string;
+    roomKey: string;
+    recordingId: string;
+    alice: Participant;
+    /** The record as it first showed `recording`. */
+    record: Record<string, unknown>;
+  }> {
+    const { roomUrl, roomKey, alice } = await this.publisherInNewRoom();
+    const recordingId = await alice.start(roomUrl, options);
+    const record = await this.waitForRecord(
+      alice.db,
+      roomKey,
+      recordingId,
+      (value) => value.status === 'recording',
+    );
+    return { roomUrl, roomKey, recordingId, alice, record };
+  }
+
   /** A room URL of its own, with its key. */
   static room(): { roomUrl: string; roomKey: string } {
-    const roomUrl = `https://app.example.com/room/${randomBytes(6).toString('hex')}`;
-    return { roomUrl, roomKey: roomKeyFromUrl(roomUrl) };
+    return newRoom();
   }
 
   /** Resolves with the record once `predicate` holds for it, as a participant's listener sees it. */

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getStorage, type Storage } from 'firebase-admin/storage';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 // firebase-admin's types come from the CommonJS build of @google-cloud/storage; name them
 // through it so both builds' declarations never meet.
@@ -23,6 +23,21 @@ export function adminBucket(): { bucket: Bucket; close(): Promise<void> } {
     `storage-test-${randomUUID()}`,
   );
   return { bucket: getStorage(app).bucket(), close: () => deleteApp(app) };
+}
+
+/** The default bucket through firebase-admin for this test file, its app deleted after it. */
+export function useAdminBucket(): () => Bucket {
+  let admin: { bucket: Bucket; close(): Promise<void> } | undefined;
+  beforeAll(() => {
+    admin = adminBucket();
+  });
+  afterAll(async () => {
+    await admin?.close();
+  });
+  return () => {
+    if (admin === undefined) throw new Error('the admin bucket is made in beforeAll');
+    return admin.bucket;
+  };
 }
 
 /** A name no other test uses, with a slash and a space as recording names have. */

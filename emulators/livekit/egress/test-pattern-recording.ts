@@ -1,75 +1,37 @@
-import { readFile } from 'node:fs/promises';
-import {
-  ALL_FORMATS,
-  BufferSource,
-  EncodedPacket,
-  EncodedPacketSink,
-  EncodedVideoPacketSource,
-  FilePathTarget,
-  Input,
-  Mp4OutputFormat,
-  Output,
-} from 'mediabunny';
-import { truncateBeforeMoov } from './mp4-boxes.js';
+import { EncodedPacket, EncodedVideoPacketSource, type Output } from 'mediabunny';
+import { GrowingMp4Recording } from './growing-mp4-recording.js';
+import { loadSamplePackets, type SamplePackets } from './sample-packets.js';
 
 /** One GOP of H.264 test pattern, made once with ffmpeg (see README); cycled to any length. */
 const SAMPLE_URL = new URL('./test-pattern.mp4', import.meta.url);
 const FRAME_RATE = 15;
 
-interface Sample {
-  readonly packets: readonly EncodedPacket[];
-  readonly decoderConfig: VideoDecoderConfig;
-}
+type Sample = SamplePackets<VideoDecoderConfig>;
 
 let samplePromise: Promise<Sample> | undefined;
-
-async function loadSample(): Promise<Sample> {
-  const input = new Input({
-    source: new BufferSource(await readFile(SAMPLE_URL)),
-    formats: ALL_FORMATS,
-  });
-  const track = await input.getPrimaryVideoTrack();
-  const decoderConfig = await track?.getDecoderConfig();
-  if (
-    track === null ||
-    track === undefined ||
-    decoderConfig === null ||
-    decoderConfig === undefined
-  ) {
-    throw new Error('test-pattern.mp4 has no decodable video track');
-  }
-  const packets: EncodedPacket[] = [];
-  for await (const packet of new EncodedPacketSink(track).packets()) packets.push(packet);
-  input.dispose();
-  return { packets, decoderConfig };
-}
 
 /**
  * A recording in progress: an MP4 (moov at the end, as egress writes it) whose video grows
  * with real time, so its duration is the time it was recording.
  */
-export class TestPatternRecording {
-  private framesWritten = 0;
-  private queue: Promise<void> = Promise.resolve();
-
+export class TestPatternRecording extends GrowingMp4Recording {
   private constructor(
-    private readonly output: Output,
+    output: Output,
     private readonly source: EncodedVideoPacketSource,
     private readonly sample: Sample,
-    readonly filePath: string,
+    filePath: string,
     private readonly filler: Uint8Array | undefined,
-  ) {}
+  ) {
+    super(output, filePath);
+  }
 
   static async start(
     filePath: string,
     options: { readonly fillerBytesPerSecond?: number } = {},
   ): Promise<TestPatternRecording> {
-    samplePromise ??= loadSample();
+    samplePromise ??= loadSamplePackets(SAMPLE_URL, 'video');
     const sample = await samplePromise;
-    const output = new Output({
-      format: new Mp4OutputFormat({ fastStart: false }),
-      target: new FilePathTarget(filePath),
-    });
+    const output = GrowingMp4Recording.newOutput(filePath);
     const source = new EncodedVideoPacketSource('avc');
     output.addVideoTrack(source, { frameRate: FRAME_RATE });
     await output.start();
@@ -83,27 +45,7 @@ export class TestPatternRecording {
     );
   }
 
-  /** Appends frames until the video is `elapsedMs` long (never shrinks). */
-  writeUntil(elapsedMs: number): Promise<void> {
-    this.queue = this.queue.then(() => this.appendFrames(elapsedMs));
-    return this.queue;
-  }
-
-  /** Writes the frames up to `elapsedMs` and the index; `truncated` then cuts the index off. */
-  async finish(elapsedMs: number, truncated: boolean): Promise<void> {
-    await this.writeUntil(elapsedMs);
-    await this.output.finalize();
-    if (truncated) await truncateBeforeMoov(this.filePath);
-  }
-
-  /** Drops the recording; a file that already failed to write has nothing left to cancel. */
-  async abandon(): Promise<void> {
-    await this.queue.catch(() => undefined);
-    if (this.output.state === 'started' || this.output.state === 'pending')
-      await this.output.cancel();
-  }
-
-  private async appendFrames(elapsedMs: number): Promise<void> {
+  protected async appendFrames(elapsedMs: number): Promise<void> {
     // At least one frame, so that even an instant recording is a valid file.
     const target = Math.max(1, Math.floor((elapsedMs * FRAME_RATE) / 1000));
     const { packets, decoderConfig } = this.sample;

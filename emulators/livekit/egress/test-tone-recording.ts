@@ -1,16 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import {
-  ALL_FORMATS,
-  BufferSource,
-  EncodedAudioPacketSource,
-  EncodedPacket,
-  EncodedPacketSink,
-  FilePathTarget,
-  Input,
-  Mp4OutputFormat,
-  Output,
-} from 'mediabunny';
-import { truncateBeforeMoov } from './mp4-boxes.js';
+import { EncodedAudioPacketSource, EncodedPacket, type Output } from 'mediabunny';
+import { GrowingMp4Recording } from './growing-mp4-recording.js';
+import { loadSamplePackets, type SamplePackets } from './sample-packets.js';
 
 /**
  * One second of a 440 Hz tone in AAC-LC (48 kHz mono), made once with ffmpeg (see README);
@@ -18,85 +8,38 @@ import { truncateBeforeMoov } from './mp4-boxes.js';
  */
 const SAMPLE_URL = new URL('./test-tone.m4a', import.meta.url);
 
-interface Sample {
-  readonly packets: readonly EncodedPacket[];
-  readonly decoderConfig: AudioDecoderConfig;
-  /** Seconds one AAC frame lasts (1024 samples). */
-  readonly frameSeconds: number;
-}
+type Sample = SamplePackets<AudioDecoderConfig>;
 
 let samplePromise: Promise<Sample> | undefined;
-
-async function loadSample(): Promise<Sample> {
-  const input = new Input({
-    source: new BufferSource(await readFile(SAMPLE_URL)),
-    formats: ALL_FORMATS,
-  });
-  const track = await input.getPrimaryAudioTrack();
-  const decoderConfig = await track?.getDecoderConfig();
-  if (
-    track === null ||
-    track === undefined ||
-    decoderConfig === null ||
-    decoderConfig === undefined
-  ) {
-    throw new Error('test-tone.m4a has no decodable audio track');
-  }
-  const packets: EncodedPacket[] = [];
-  for await (const packet of new EncodedPacketSink(track).packets()) packets.push(packet);
-  input.dispose();
-  return { packets, decoderConfig, frameSeconds: 1024 / decoderConfig.sampleRate };
-}
 
 /**
  * An audio-only recording in progress: an MP4 with one AAC track (moov at the end) that grows
  * with real time, as the egress SDK path writes it without Chrome.
  */
-export class TestToneRecording {
-  private framesWritten = 0;
-  private queue: Promise<void> = Promise.resolve();
-
+export class TestToneRecording extends GrowingMp4Recording {
   private constructor(
-    private readonly output: Output,
+    output: Output,
     private readonly source: EncodedAudioPacketSource,
     private readonly sample: Sample,
-    readonly filePath: string,
-  ) {}
+    filePath: string,
+  ) {
+    super(output, filePath);
+  }
 
   static async start(filePath: string): Promise<TestToneRecording> {
-    samplePromise ??= loadSample();
+    samplePromise ??= loadSamplePackets(SAMPLE_URL, 'audio');
     const sample = await samplePromise;
-    const output = new Output({
-      format: new Mp4OutputFormat({ fastStart: false }),
-      target: new FilePathTarget(filePath),
-    });
+    const output = GrowingMp4Recording.newOutput(filePath);
     const source = new EncodedAudioPacketSource('aac');
     output.addAudioTrack(source);
     await output.start();
     return new TestToneRecording(output, source, sample, filePath);
   }
 
-  /** Appends frames until the audio is `elapsedMs` long (never shrinks). */
-  writeUntil(elapsedMs: number): Promise<void> {
-    this.queue = this.queue.then(() => this.appendFrames(elapsedMs));
-    return this.queue;
-  }
-
-  /** Writes the frames up to `elapsedMs` and the index; `truncated` then cuts the index off. */
-  async finish(elapsedMs: number, truncated: boolean): Promise<void> {
-    await this.writeUntil(elapsedMs);
-    await this.output.finalize();
-    if (truncated) await truncateBeforeMoov(this.filePath);
-  }
-
-  async abandon(): Promise<void> {
-    await this.queue.catch(() => undefined);
-    if (this.output.state === 'started' || this.output.state === 'pending')
-      await this.output.cancel();
-  }
-
-  private async appendFrames(elapsedMs: number): Promise<void> {
-    const { packets, decoderConfig, frameSeconds } = this.sample;
+  protected async appendFrames(elapsedMs: number): Promise<void> {
+    const { packets, decoderConfig } = this.sample;
+    // One AAC frame is 1024 samples.
+    const frameSeconds = 1024 / decoderConfig.sampleRate;
     // At least one frame, so that even an instant recording is a valid file.
     const target = Math.max(1, Math.floor(elapsedMs / 1000 / frameSeconds));
     while (this.framesWritten < target) {

@@ -1,23 +1,19 @@
 import type { Message } from '@bufbuild/protobuf';
-
-type JsonObject = Record<string, unknown>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isPlainObject, type PlainObject } from '../../harness/plain-object.js';
 
 /**
  * A response as twirp's Go JSON marshaler writes it (`UseProtoNames`, `EmitUnpopulated`):
  * proto field names, every field present, and an unset message field as `null`, which
  * protobuf-es leaves out.
  */
-export function toTwirpJson(message: Message): JsonObject {
+export function toTwirpJson(message: Message): PlainObject {
   const json = message.toJson({ useProtoFieldName: true, emitDefaultValues: true });
-  if (!isObject(json)) throw new Error('a Twirp response is a JSON object');
+  if (!isPlainObject(json)) throw new Error('a Twirp response is a JSON object');
   addUnsetMessages(message, json);
   return json;
 }
 
-function addUnsetMessages(message: Message, json: JsonObject): void {
+function addUnsetMessages(message: Message, json: PlainObject): void {
   const fields = message as unknown as Record<string, unknown>;
   for (const field of message.getType().fields.list()) {
     if (field.kind !== 'message') continue;
@@ -36,9 +32,9 @@ function addUnsetMessages(message: Message, json: JsonObject): void {
     } else if (Array.isArray(value) && Array.isArray(encoded)) {
       value.forEach((item, index) => {
         const encodedItem = encoded[index];
-        if (isObject(encodedItem)) addUnsetMessages(item as Message, encodedItem);
+        if (isPlainObject(encodedItem)) addUnsetMessages(item as Message, encodedItem);
       });
-    } else if (isObject(encoded)) {
+    } else if (isPlainObject(encoded)) {
       addUnsetMessages(value as Message, encoded);
     }
   }

@@ -7,9 +7,10 @@ import {
   EncodedFileType,
   EncodingOptionsPreset,
 } from '@livekit/protocol';
-import { EgressClient, ServerError } from 'livekit-server-sdk';
+import { EgressClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LivekitFixture, startLivekitFixture } from './support/livekit-fixture.js';
+import { serverErrorOf } from './support/server-error.js';
 
 let lk: LivekitFixture;
 
@@ -35,15 +36,6 @@ function startRecording(room: string, filepath = join(lk.outputDir, room, 'recor
     { file: new EncodedFileOutput({ fileType: EncodedFileType.MP4, filepath }) },
     { layout: 'grid', encodingOptions: EncodingOptionsPreset.H264_720P_30 },
   );
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ServerError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ServerError);
-  return error as ServerError;
 }
 
 describe('room-composite egress lifecycle', () => {
@@ -200,7 +192,7 @@ describe('room-composite egress lifecycle', () => {
 
 describe('egress API errors', () => {
   it('answers not_found for a room that does not exist', async () => {
-    const error = await rejection(startRecording(lk.roomName('missing')));
+    const error = await serverErrorOf(startRecording(lk.roomName('missing')));
     expect({ status: error.status, code: error.code, message: error.message }).toEqual({
       status: 404,
       code: 'not_found',
@@ -212,7 +204,7 @@ describe('egress API errors', () => {
     const room = await roomWithPublisher();
     lk.emulator.controls.egress.setWorkerAvailable(false);
     try {
-      const error = await rejection(startRecording(room));
+      const error = await serverErrorOf(startRecording(room));
       expect([error.status, error.code, error.message]).toEqual([
         503,
         'unavailable',
@@ -257,7 +249,7 @@ describe('egress API errors', () => {
   });
 
   it('answers not_found when stopping an unknown egress and failed_precondition after it ended', async () => {
-    const unknown = await rejection(lk.egress.stopEgress('EG_doesnotexist'));
+    const unknown = await serverErrorOf(lk.egress.stopEgress('EG_doesnotexist'));
     expect([unknown.status, unknown.code, unknown.message]).toEqual([
       404,
       'not_found',
@@ -269,7 +261,7 @@ describe('egress API errors', () => {
     await lk.inbox.next('egress_updated', started.egressId);
     await lk.egress.stopEgress(started.egressId);
     await lk.inbox.next('egress_ended', started.egressId);
-    const again = await rejection(lk.egress.stopEgress(started.egressId));
+    const again = await serverErrorOf(lk.egress.stopEgress(started.egressId));
     expect([again.status, again.code, again.message]).toEqual([
       412,
       'failed_precondition',
@@ -296,7 +288,7 @@ describe('ListEgress and UpdateLayout', () => {
     const byId = await lk.egress.listEgress({ egressId: first.egressId });
     expect(byId.map((info) => info.status)).toEqual([EgressStatus.EGRESS_COMPLETE]);
     expect(await lk.egress.listEgress({ roomName: lk.roomName('other') })).toEqual([]);
-    const missing = await rejection(lk.egress.listEgress({ egressId: 'EG_doesnotexist' }));
+    const missing = await serverErrorOf(lk.egress.listEgress({ egressId: 'EG_doesnotexist' }));
     expect(missing.code).toBe('not_found');
     await lk.egress.stopEgress(second.egressId);
     await lk.inbox.next('egress_ended', second.egressId);
@@ -313,7 +305,7 @@ describe('ListEgress and UpdateLayout', () => {
     expect(JSON.parse(recorder?.metadata ?? '{}')).toEqual({ layout: 'speaker' });
     await lk.egress.stopEgress(started.egressId);
     await lk.inbox.next('egress_ended', started.egressId);
-    const error = await rejection(lk.egress.updateLayout(started.egressId, 'grid'));
+    const error = await serverErrorOf(lk.egress.updateLayout(started.egressId, 'grid'));
     expect([error.status, error.code]).toEqual([404, 'not_found']);
   });
 });

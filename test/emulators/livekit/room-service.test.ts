@@ -1,7 +1,8 @@
 import { ParticipantInfo_Kind, ParticipantInfo_State } from '@livekit/protocol';
-import { AccessToken, RoomServiceClient, ServerError } from 'livekit-server-sdk';
+import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LivekitFixture, startLivekitFixture } from './support/livekit-fixture.js';
+import { serverErrorOf } from './support/server-error.js';
 
 let lk: LivekitFixture;
 
@@ -11,15 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await lk.close();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<ServerError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ServerError);
-  return error as ServerError;
-}
 
 describe('RoomService', () => {
   it('creates a room once, lists it and deletes it', async () => {
@@ -46,7 +38,7 @@ describe('RoomService', () => {
   });
 
   it('answers not_found when deleting a room that does not exist', async () => {
-    const error = await rejection(lk.rooms.deleteRoom(lk.roomName('missing')));
+    const error = await serverErrorOf(lk.rooms.deleteRoom(lk.roomName('missing')));
     expect([error.status, error.code, error.message]).toEqual([404, 'not_found', 'room not found']);
   });
 
@@ -78,7 +70,7 @@ describe('RoomService', () => {
     lk.emulator.controls.rooms.addParticipant(room, { identity: 'alice' });
     await lk.rooms.removeParticipant(room, 'alice');
     expect(await lk.rooms.listParticipants(room)).toEqual([]);
-    const error = await rejection(lk.rooms.removeParticipant(room, 'alice'));
+    const error = await serverErrorOf(lk.rooms.removeParticipant(room, 'alice'));
     expect([error.status, error.code, error.message]).toEqual([
       404,
       'not_found',
@@ -92,7 +84,7 @@ describe('RoomService', () => {
     const updated = await lk.rooms.updateRoomMetadata(room, 'new metadata');
     expect(updated.metadata).toBe('new metadata');
     expect((await lk.rooms.listRooms([room]))[0]?.metadata).toBe('new metadata');
-    const error = await rejection(lk.rooms.updateRoomMetadata(lk.roomName('missing'), 'x'));
+    const error = await serverErrorOf(lk.rooms.updateRoomMetadata(lk.roomName('missing'), 'x'));
     expect(error.code).toBe('not_found');
   });
 });
@@ -134,7 +126,7 @@ describe('grants', () => {
 
   it('refuses ListParticipants for another room than the roomAdmin grant names', async () => {
     const client = await clientWithToken({ roomAdmin: true, room: 'room-a' });
-    const error = await rejection(client.listParticipants('room-b'));
+    const error = await serverErrorOf(client.listParticipants('room-b'));
     expect([error.status, error.code, error.message]).toEqual([
       401,
       'unauthenticated',
@@ -145,15 +137,15 @@ describe('grants', () => {
   it('refuses CreateRoom without roomCreate and ListRooms without roomList', async () => {
     const client = await clientWithToken({ roomList: true });
     expect(await client.listRooms()).toBeInstanceOf(Array);
-    const error = await rejection(client.createRoom({ name: lk.roomName() }));
+    const error = await serverErrorOf(client.createRoom({ name: lk.roomName() }));
     expect(error.code).toBe('unauthenticated');
     const noList = await clientWithToken({ roomCreate: true });
-    expect((await rejection(noList.listRooms())).code).toBe('unauthenticated');
+    expect((await serverErrorOf(noList.listRooms())).code).toBe('unauthenticated');
   });
 
   it('refuses every call signed with a secret it does not know', async () => {
     const client = new RoomServiceClient(lk.emulator.url, lk.apiKey, 'not-the-secret');
-    const error = await rejection(client.listRooms());
+    const error = await serverErrorOf(client.listRooms());
     expect(error.status).toBe(401);
     expect(error.code).toBeUndefined();
   });

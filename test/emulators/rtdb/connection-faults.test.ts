@@ -1,25 +1,12 @@
 import { get, onDisconnect, onValue, ref, serverTimestamp, set, update } from 'firebase/database';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RtdbEmulator, startRtdbEmulator } from '../../../emulators/rtdb/index.js';
-import { valueSatisfying, WebClients } from './database-clients.js';
+import { describe, expect, it } from 'vitest';
+import { useWebClients, valueSatisfying } from './database-clients.js';
 
-let emulator: RtdbEmulator;
-let clients: WebClients;
-
-beforeAll(async () => {
-  emulator = await startRtdbEmulator();
-});
-afterAll(async () => {
-  await emulator.stop();
-});
-afterEach(async () => {
-  await clients.close();
-});
+const { emulator, clients } = useWebClients();
 
 describe('dropped connections', () => {
   it('runs onDisconnect writes when the server drops the connection', async () => {
-    clients = new WebClients(emulator);
-    const [present, watcher] = [clients.database(), clients.database()];
+    const [present, watcher] = [clients().database(), clients().database()];
     await set(ref(present, 'presence/amy'), { online: true });
     await onDisconnect(ref(present, 'presence/amy')).set({ online: false, at: serverTimestamp() });
     await onDisconnect(ref(present, 'sessions')).update({ amy: null, count: 0 });
@@ -30,7 +17,7 @@ describe('dropped connections', () => {
       ref(watcher, 'presence/amy'),
       (value: { online: boolean } | null) => value?.online === false,
     );
-    emulator.controls.dropAllConnections();
+    emulator().controls.dropAllConnections();
     const presence = (await offline) as { online: boolean; at: number };
     expect(presence.at).toBeGreaterThan(0);
     expect((await get(ref(watcher, 'sessions'))).val()).toEqual({ count: 0 });
@@ -38,14 +25,13 @@ describe('dropped connections', () => {
   });
 
   it('reports .info/connected false then true around a forced disconnect', async () => {
-    clients = new WebClients(emulator);
-    const database = clients.database();
+    const database = clients().database();
     const states: boolean[] = [];
     const unsubscribe = onValue(ref(database, '.info/connected'), (snapshot) => {
       states.push(snapshot.val() as boolean);
     });
     await valueSatisfying(ref(database, '.info/connected'), (value) => value === true);
-    emulator.controls.dropAllConnections();
+    emulator().controls.dropAllConnections();
     await valueSatisfying(ref(database, '.info/connected'), (value) => value === false);
     await valueSatisfying(ref(database, '.info/connected'), (value) => value === true, 20_000);
     unsubscribe();
@@ -53,8 +39,7 @@ describe('dropped connections', () => {
   });
 
   it('sets .info/serverTimeOffset from the handshake', async () => {
-    clients = new WebClients(emulator);
-    const database = clients.database();
+    const database = clients().database();
     await valueSatisfying(ref(database, '.info/connected'), (value) => value === true);
     const offset = await valueSatisfying<number>(
       ref(database, '.info/serverTimeOffset'),
@@ -64,12 +49,11 @@ describe('dropped connections', () => {
   });
 
   it('delivers writes made while disconnected after the client reconnects', async () => {
-    clients = new WebClients(emulator);
-    const [offlineWriter, reader] = [clients.database(), clients.database()];
+    const [offlineWriter, reader] = [clients().database(), clients().database()];
     await valueSatisfying(ref(offlineWriter, '.info/connected'), (value) => value === true);
     await valueSatisfying(ref(reader, '.info/connected'), (value) => value === true);
-    emulator.controls.refuseConnectionsFor(1_500);
-    emulator.controls.dropAllConnections();
+    emulator().controls.refuseConnectionsFor(1_500);
+    emulator().controls.dropAllConnections();
     await valueSatisfying(ref(offlineWriter, '.info/connected'), (value) => value === false);
     const pending = Promise.all([
       set(ref(offlineWriter, 'queued/set'), 'while offline'),
@@ -86,14 +70,13 @@ describe('dropped connections', () => {
   });
 
   it('restores listens after reconnecting, and they see later writes', async () => {
-    clients = new WebClients(emulator);
-    const [listener, writer] = [clients.database(), clients.database()];
+    const [listener, writer] = [clients().database(), clients().database()];
     const values: unknown[] = [];
     const unsubscribe = onValue(ref(listener, 'live'), (snapshot) => {
       values.push(snapshot.val());
     });
     await valueSatisfying(ref(listener, 'live'), (value) => value === null);
-    emulator.controls.dropAllConnections();
+    emulator().controls.dropAllConnections();
     await valueSatisfying(ref(listener, '.info/connected'), (value) => value === true, 20_000);
     await set(ref(writer, 'live'), 'after reconnect');
     await valueSatisfying(ref(listener, 'live'), (value) => value === 'after reconnect');

@@ -8,6 +8,8 @@ import {
   onValue,
   type Query,
 } from 'firebase/database';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { type RtdbEmulator, startRtdbEmulator } from '../../../emulators/rtdb/index.js';
 
 /** A fresh namespace per test, so tests never see each other's data and can run in parallel. */
 export const randomNamespace = (): string => `demo-${randomBytes(6).toString('hex')}`;
@@ -51,6 +53,41 @@ export class WebClients {
   async close(): Promise<void> {
     await Promise.all(this.apps.splice(0).map((app) => deleteApp(app)));
   }
+}
+
+/**
+ * An RTDB emulator of this test file's own and, for each test, web clients on a fresh namespace
+ * of it, closed after the test also when it fails.
+ */
+export function useWebClients(): {
+  readonly emulator: () => RtdbEmulator;
+  readonly clients: () => WebClients;
+} {
+  let emulator: RtdbEmulator | undefined;
+  let clients: WebClients | undefined;
+  const started = () => {
+    if (emulator === undefined) throw new Error('the database emulator starts in beforeAll');
+    return emulator;
+  };
+  beforeAll(async () => {
+    emulator = await startRtdbEmulator();
+  });
+  beforeEach(() => {
+    clients = new WebClients(started());
+  });
+  afterEach(async () => {
+    await clients?.close();
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+  return {
+    emulator: started,
+    clients: () => {
+      if (clients === undefined) throw new Error('web clients are made in beforeEach');
+      return clients;
+    },
+  };
 }
 
 /** Resolves with the first value at `target` that satisfies `accept`; rejects after `timeoutMs`. */

@@ -1,25 +1,12 @@
 import { get, ref, runTransaction, set } from 'firebase/database';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RtdbEmulator, startRtdbEmulator } from '../../../emulators/rtdb/index.js';
-import { WebClients } from './database-clients.js';
+import { describe, expect, it } from 'vitest';
+import { useWebClients } from './database-clients.js';
 
-let emulator: RtdbEmulator;
-let clients: WebClients;
-
-beforeAll(async () => {
-  emulator = await startRtdbEmulator();
-});
-afterAll(async () => {
-  await emulator.stop();
-});
-afterEach(async () => {
-  await clients.close();
-});
+const { clients } = useWebClients();
 
 describe('transactions', () => {
   it('counts exactly when 10 clients increment one counter concurrently', async () => {
-    clients = new WebClients(emulator);
-    const databases = Array.from({ length: 10 }, () => clients.database());
+    const databases = Array.from({ length: 10 }, () => clients().database());
     const perClient = 5;
     await Promise.all(
       databases.map(async (database) => {
@@ -32,13 +19,12 @@ describe('transactions', () => {
         }
       }),
     );
-    const total = (await get(ref(clients.database(), 'counter'))).val();
+    const total = (await get(ref(clients().database(), 'counter'))).val();
     expect(total).toBe(10 * perClient);
   });
 
   it('reruns on data written by another client, including prioritised and nested data', async () => {
-    clients = new WebClients(emulator);
-    const [writer, runner] = [clients.database(), clients.database()];
+    const [writer, runner] = [clients().database(), clients().database()];
     await set(ref(writer, 'doc'), {
       '.priority': 7,
       n: 1.5,
@@ -54,8 +40,7 @@ describe('transactions', () => {
   });
 
   it('commits over numbers whose SDK hash is not their true bit pattern (found by fuzzing)', async () => {
-    clients = new WebClients(emulator);
-    const [writer, runner] = [clients.database(), clients.database()];
+    const [writer, runner] = [clients().database(), clients().database()];
     await set(ref(writer, 'odd-numbers'), { a: -9.911530391225585e-305, b: 5e-324, c: 1e300 });
     const result = await runTransaction(ref(runner, 'odd-numbers'), (doc: object | null) =>
       doc === null ? doc : { ...doc, seen: true },
@@ -64,11 +49,10 @@ describe('transactions', () => {
   });
 
   it('aborts when the update function returns undefined, leaving the data alone', async () => {
-    clients = new WebClients(emulator);
-    const database = clients.database();
+    const database = clients().database();
     await set(ref(database, 'kept'), 'original');
     const result = await runTransaction(ref(database, 'kept'), () => undefined);
     expect(result.committed).toBe(false);
-    expect((await get(ref(clients.database(), 'kept'))).val()).toBe('original');
+    expect((await get(ref(clients().database(), 'kept'))).val()).toBe('original');
   });
 });

@@ -26,31 +26,18 @@ import {
   startAt,
   update,
 } from 'firebase/database';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RtdbEmulator, startRtdbEmulator } from '../../../emulators/rtdb/index.js';
-import { recordValues, valueSatisfying, WebClients } from './database-clients.js';
+import { describe, expect, it } from 'vitest';
+import { recordValues, useWebClients, valueSatisfying } from './database-clients.js';
 
-let emulator: RtdbEmulator;
-let clients: WebClients;
-
-beforeAll(async () => {
-  emulator = await startRtdbEmulator();
-});
-afterAll(async () => {
-  await emulator.stop();
-});
-afterEach(async () => {
-  await clients.close();
-});
+const { clients } = useWebClients();
 
 const keysOf = (value: unknown): string[] =>
   value === null ? [] : Object.keys(value as Record<string, unknown>);
 
 describe('web SDK (modular) against the RTDB emulator', () => {
   it('delivers value events to a listener on another connection, in write order', async () => {
-    clients = new WebClients(emulator);
-    const writer = clients.database();
-    const reader = clients.database();
+    const writer = clients().database();
+    const reader = clients().database();
     const seen = valueSatisfying(ref(reader, 'room/state'), (value) => value === 'done');
     await set(ref(writer, 'room/state'), 'started');
     await set(ref(writer, 'room/state'), 'done');
@@ -59,9 +46,8 @@ describe('web SDK (modular) against the RTDB emulator', () => {
   });
 
   it('raises child_added, child_changed and child_removed for another client', async () => {
-    clients = new WebClients(emulator);
-    const writer = clients.database();
-    const reader = clients.database();
+    const writer = clients().database();
+    const reader = clients().database();
     const events: string[] = [];
     const list = ref(reader, 'list');
     const unsubscribers = [
@@ -79,9 +65,8 @@ describe('web SDK (modular) against the RTDB emulator', () => {
   });
 
   it('shows a multi-location update to another client as one event', async () => {
-    clients = new WebClients(emulator);
-    const writer = clients.database();
-    const reader = clients.database();
+    const writer = clients().database();
+    const reader = clients().database();
     await set(ref(writer, 'doc'), { a: 1, b: 1, c: { d: 1 } });
     const recorder = recordValues(ref(reader, 'doc'));
     await valueSatisfying(ref(reader, 'doc'), (value) => value !== null);
@@ -95,8 +80,7 @@ describe('web SDK (modular) against the RTDB emulator', () => {
   });
 
   it('pushes a write to the writer itself before acknowledging it', async () => {
-    clients = new WebClients(emulator);
-    const database = clients.database();
+    const database = clients().database();
     const recorder = recordValues(ref(database, 'counter'));
     await valueSatisfying(ref(database, 'counter'), (value) => value === null);
     await set(ref(database, 'counter'), 1);
@@ -106,9 +90,8 @@ describe('web SDK (modular) against the RTDB emulator', () => {
   });
 
   it('resolves server timestamps and increments on the server', async () => {
-    clients = new WebClients(emulator);
-    const database = clients.database();
-    const other = clients.database();
+    const database = clients().database();
+    const other = clients().database();
     const before = Date.now();
     await set(ref(database, 'stats'), { at: serverTimestamp(), count: increment(2) });
     await update(ref(database, 'stats'), { count: increment(3) });
@@ -120,13 +103,12 @@ describe('web SDK (modular) against the RTDB emulator', () => {
   });
 
   it('stores arrays as objects keyed by index and keeps priorities', async () => {
-    clients = new WebClients(emulator);
-    const database = clients.database();
+    const database = clients().database();
     await set(ref(database, 'array'), ['x', 'y', 'z']);
     await setWithPriority(ref(database, 'ranked/b'), 'B', 1);
     await setWithPriority(ref(database, 'ranked/a'), 'A', 2);
     await setPriority(ref(database, 'ranked/b'), 3);
-    const other = clients.database();
+    const other = clients().database();
     expect((await get(ref(other, 'array'))).val()).toEqual(['x', 'y', 'z']);
     const ranked = await get(query(ref(other, 'ranked'), orderByPriority()));
     const order: string[] = [];
@@ -137,11 +119,10 @@ describe('web SDK (modular) against the RTDB emulator', () => {
   });
 
   it('generates push keys on the client and stores their children', async () => {
-    clients = new WebClients(emulator);
-    const database = clients.database();
+    const database = clients().database();
     const first = await push(ref(database, 'messages'), { text: 'one' });
     const second = await push(ref(database, 'messages'), { text: 'two' });
-    const messages = (await get(ref(clients.database(), 'messages'))).val();
+    const messages = (await get(ref(clients().database(), 'messages'))).val();
     expect(keysOf(messages)).toEqual([first.key, second.key]);
   });
 });
@@ -166,9 +147,8 @@ describe('queries, answered on the server for get() and kept current for listene
     ],
     ['orderByKey + limitToLast', () => [orderByKey(), limitToLast(1)], ['dan']],
   ] as const)('%s', async (_name, constraints, expected) => {
-    clients = new WebClients(emulator);
-    await set(ref(clients.database(), 'scores'), scores);
-    const reader = clients.database();
+    await set(ref(clients().database(), 'scores'), scores);
+    const reader = clients().database();
     const snapshot = await get(query(ref(reader, 'scores'), ...constraints()));
     const keys: string[] = [];
     snapshot.forEach((child) => {
@@ -178,15 +158,14 @@ describe('queries, answered on the server for get() and kept current for listene
   });
 
   it('orders by value and by priority', async () => {
-    clients = new WebClients(emulator);
-    const database = clients.database();
+    const database = clients().database();
     await set(ref(database, 'values'), { a: 3, b: 'text', c: 1, d: true });
     await set(ref(database, 'prio'), {
       x: { '.value': 1, '.priority': 'z' },
       y: { '.value': 2, '.priority': 5 },
       z: 3,
     });
-    const reader = clients.database();
+    const reader = clients().database();
     const byValue = await get(query(ref(reader, 'values'), orderByValue(), startAt(2)));
     expect(Object.keys(byValue.val() as object).sort()).toEqual(['a', 'b']);
     const byPriority = await get(query(ref(reader, 'prio'), orderByPriority(), limitToFirst(2)));
@@ -198,10 +177,9 @@ describe('queries, answered on the server for get() and kept current for listene
   });
 
   it('keeps a limit query current as children enter and leave the window', async () => {
-    clients = new WebClients(emulator);
-    const writer = clients.database();
+    const writer = clients().database();
     await set(ref(writer, 'scores'), scores);
-    const reader = clients.database();
+    const reader = clients().database();
     const top = query(ref(reader, 'scores'), orderByChild('score'), limitToLast(1));
     const recorder = recordValues(top);
     await valueSatisfying(top, (value) => keysOf(value).join() === 'amy');
@@ -214,10 +192,9 @@ describe('queries, answered on the server for get() and kept current for listene
   });
 
   it('keeps an equalTo query current as children start and stop matching', async () => {
-    clients = new WebClients(emulator);
-    const writer = clients.database();
+    const writer = clients().database();
     await set(ref(writer, 'jobs'), { a: { status: 'pending' }, b: { status: 'done' } });
-    const reader = clients.database();
+    const reader = clients().database();
     const pending = query(ref(reader, 'jobs'), orderByChild('status'), equalTo('pending'));
     const recorder = recordValues(pending);
     await valueSatisfying(pending, (value) => keysOf(value).join() === 'a');
@@ -247,10 +224,9 @@ describe('queries, answered on the server for get() and kept current for listene
   });
 
   it('answers a listener of an ordering-only query with the whole location', async () => {
-    clients = new WebClients(emulator);
-    const writer = clients.database();
+    const writer = clients().database();
     await set(ref(writer, 'scores'), scores);
-    const reader = clients.database();
+    const reader = clients().database();
     const ordered = query(ref(reader, 'scores'), orderByChild('score'));
     const keys = await new Promise<string[]>((resolve) => {
       const unsubscribe = onValue(ordered, (snapshot) => {

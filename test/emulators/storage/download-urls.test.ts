@@ -10,31 +10,21 @@ import {
 } from 'firebase/storage';
 import { cert, deleteApp, initializeApp } from 'firebase-admin/app';
 import { getDownloadURL, getStorage } from 'firebase-admin/storage';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { describeWithOurServers } from '../../support/local-servers.js';
+import { generatedPrivateKey } from '../../support/stack-wiring.js';
 import {
-  adminBucket,
-  type Bucket,
   randomContent,
   sha256,
   testBucketName,
   uniqueObjectName,
+  useAdminBucket,
 } from '../../support/storage-clients.js';
-import { testPrivateKey } from '../../support/test-env.js';
 
-let bucket: Bucket;
-let close: () => Promise<void>;
-
-beforeAll(() => {
-  ({ bucket, close } = adminBucket());
-});
-
-afterAll(async () => {
-  await close();
-});
+const bucket = useAdminBucket();
 
 async function saveWithToken(content: Buffer, token: string) {
-  const file = bucket.file(uniqueObjectName('download-url'));
+  const file = bucket().file(uniqueObjectName('download-url'));
   await file.save(content, {
     metadata: { contentType: 'video/mp4', metadata: { firebaseStorageDownloadTokens: token } },
   });
@@ -55,7 +45,7 @@ describeWithOurServers('Firebase download URLs', () => {
     const token = randomUUID();
     const file = await saveWithToken(content, token);
     const url = await getDownloadURL(file);
-    expect(url).toContain(`/v0/b/${bucket.name}/o/${encodeURIComponent(file.name)}?alt=media`);
+    expect(url).toContain(`/v0/b/${bucket().name}/o/${encodeURIComponent(file.name)}?alt=media`);
     expect(new URL(url).searchParams.get('token')).toBe(token);
     const response = await fetch(url);
     expect(response.status).toBe(200);
@@ -115,7 +105,7 @@ describeWithOurServers('V4 signed URLs', () => {
         credential: cert({
           projectId,
           clientEmail: `signer@${projectId}.iam.gserviceaccount.com`,
-          privateKey: testPrivateKey(),
+          privateKey: generatedPrivateKey(),
         }),
         storageBucket: testBucketName(),
       },
@@ -152,7 +142,7 @@ describeWithOurServers('web clients (firebase/storage)', () => {
       {
         apiKey: 'fake-api-key',
         projectId: inject('firebaseProjectId'),
-        storageBucket: bucket.name,
+        storageBucket: bucket().name,
       },
       `web-${randomUUID()}`,
     );

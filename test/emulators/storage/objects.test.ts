@@ -1,31 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  adminBucket,
-  type Bucket,
   downloadBytes,
   randomContent,
   sha256,
   uniqueObjectName,
+  useAdminBucket,
 } from '../../support/storage-clients.js';
 
-let bucket: Bucket;
-let close: () => Promise<void>;
-
-beforeAll(() => {
-  ({ bucket, close } = adminBucket());
-});
-
-afterAll(async () => {
-  await close();
-});
+const bucket = useAdminBucket();
 
 const statusOf = (error: unknown) =>
   (error as { code?: number; response?: { status?: number } }).code ??
   (error as { response?: { status?: number } }).response?.status;
 
 async function saveObject(name: string, content: Buffer, metadata: Record<string, string> = {}) {
-  const file = bucket.file(name);
+  const file = bucket().file(name);
   await file.save(content, { resumable: false, metadata: { contentType: 'video/mp4', metadata } });
   return file;
 }
@@ -71,7 +61,7 @@ describe('multipart uploads and metadata', () => {
   });
 
   it('reports a missing object as not existing, and its metadata as 404', async () => {
-    const file = bucket.file(uniqueObjectName('missing'));
+    const file = bucket().file(uniqueObjectName('missing'));
     expect(await file.exists()).toEqual([false]);
     const failure = await file.getMetadata().catch((error: unknown) => error);
     expect(statusOf(failure)).toBe(404);
@@ -93,7 +83,7 @@ describe('listing', () => {
     };
     let pages = 0;
     for (;;) {
-      const [files, nextQuery] = await bucket.getFiles(query);
+      const [files, nextQuery] = await bucket().getFiles(query);
       pages += 1;
       seen.push(...files.map((file) => file.name));
       if (nextQuery === null || nextQuery === undefined) break;
@@ -102,7 +92,7 @@ describe('listing', () => {
     expect(seen).toEqual(names);
     expect(pages).toBe(3);
 
-    const [all] = await bucket.getFiles({ prefix });
+    const [all] = await bucket().getFiles({ prefix });
     expect(all.map((file) => file.name)).toEqual(names);
   });
 
@@ -112,7 +102,7 @@ describe('listing', () => {
     await saveObject(`${prefix}room-1/a.mp4`, randomContent(1));
     await saveObject(`${prefix}room-1/b.mp4`, randomContent(1));
     await saveObject(`${prefix}room-2/a.mp4`, randomContent(1));
-    const [files, , response] = await bucket.getFiles({
+    const [files, , response] = await bucket().getFiles({
       prefix,
       delimiter: '/',
       autoPaginate: false,
@@ -157,12 +147,12 @@ describe('delete and preconditions', () => {
     const name = uniqueObjectName('create-only');
     const original = randomContent(20);
     await saveObject(name, original);
-    const failure = await bucket
+    const failure = await bucket()
       .file(name)
       .save(randomContent(20), { preconditionOpts: { ifGenerationMatch: 0 } })
       .catch((error: unknown) => error);
     expect(statusOf(failure)).toBe(412);
-    expect(await downloadBytes(bucket.file(name))).toEqual(original);
+    expect(await downloadBytes(bucket().file(name))).toEqual(original);
   });
 
   it('deletes only the generation named by ifGenerationMatch', async () => {

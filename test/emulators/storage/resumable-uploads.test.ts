@@ -1,27 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeWithOurServers } from '../../support/local-servers.js';
 import {
-  adminBucket,
-  type Bucket,
   downloadBytes,
   randomContent,
   sha256,
   uniqueObjectName,
+  useAdminBucket,
   writeThroughStream,
 } from '../../support/storage-clients.js';
 
-let bucket: Bucket;
-let close: () => Promise<void>;
-
-beforeAll(() => {
-  ({ bucket, close } = adminBucket());
-});
-
-afterAll(async () => {
-  await close();
-});
+const bucket = useAdminBucket();
 
 const CHUNK = 256 * 1024;
 
@@ -29,7 +19,7 @@ describe('resumable uploads through firebase-admin', () => {
   it('stores a single-request upload with its bytes, checksums and download token', async () => {
     const content = randomContent(700 * 1024 + 13);
     const token = randomUUID();
-    const file = bucket.file(uniqueObjectName('single'));
+    const file = bucket().file(uniqueObjectName('single'));
     const { uri } = await writeThroughStream(file, content, {
       metadata: { contentType: 'video/mp4', metadata: { firebaseStorageDownloadTokens: token } },
     });
@@ -43,7 +33,7 @@ describe('resumable uploads through firebase-admin', () => {
 
   it('validates the whole download against the checksums it was served with', async () => {
     const content = randomContent(CHUNK);
-    const file = bucket.file(uniqueObjectName('validated'));
+    const file = bucket().file(uniqueObjectName('validated'));
     await writeThroughStream(file, content, { validation: 'md5' });
     const [bytes] = await file.download({ validation: true });
     expect(bytes).toEqual(content);
@@ -55,14 +45,14 @@ describe('resumable uploads through firebase-admin', () => {
 describeWithOurServers('chunked and resumed uploads', () => {
   it('stores a chunked upload (308 per chunk, the total on the last)', async () => {
     const content = randomContent(3 * CHUNK + 100);
-    const file = bucket.file(uniqueObjectName('chunked'));
+    const file = bucket().file(uniqueObjectName('chunked'));
     await writeThroughStream(file, content, { chunkSize: CHUNK });
     expect(sha256(await downloadBytes(file))).toBe(sha256(content));
   });
 
   it('stores a chunked upload whose size was declared up front', async () => {
     const content = randomContent(2 * CHUNK);
-    const file = bucket.file(uniqueObjectName('declared'));
+    const file = bucket().file(uniqueObjectName('declared'));
     await writeThroughStream(file, content, {
       chunkSize: CHUNK,
       metadata: { contentLength: content.length },
@@ -76,9 +66,11 @@ describeWithOurServers('chunked and resumed uploads', () => {
     const token = randomUUID();
     const name = uniqueObjectName('client-died');
     const source = new PassThrough();
-    const stream = bucket.file(name).createWriteStream({
-      metadata: { metadata: { firebaseStorageDownloadTokens: token } },
-    });
+    const stream = bucket()
+      .file(name)
+      .createWriteStream({
+        metadata: { metadata: { firebaseStorageDownloadTokens: token } },
+      });
     const sessionStarted = new Promise<string>((resolve) => stream.once('uri', resolve));
     const progressed = new Promise((resolve) => stream.once('progress', resolve));
     source.pipe(stream);
@@ -89,7 +81,7 @@ describeWithOurServers('chunked and resumed uploads', () => {
     stream.destroy(new Error('the process died'));
     await died;
 
-    const file = bucket.file(name);
+    const file = bucket().file(name);
     expect(await file.exists()).toEqual([false]);
     await writeThroughStream(file, content, { uri });
     const [metadata] = await file.getMetadata();
@@ -98,7 +90,7 @@ describeWithOurServers('chunked and resumed uploads', () => {
   });
 
   it('cancels a session with DELETE (499), after which its URI is unknown (404)', async () => {
-    const file = bucket.file(uniqueObjectName('cancelled'));
+    const file = bucket().file(uniqueObjectName('cancelled'));
     const [uri] = await file.createResumableUpload();
     expect((await fetch(uri, { method: 'DELETE' })).status).toBe(499);
     const status = await fetch(uri, {
@@ -110,7 +102,7 @@ describeWithOurServers('chunked and resumed uploads', () => {
   });
 
   it('answers a status query with the persisted range (308)', async () => {
-    const [uri] = await bucket.file(uniqueObjectName('status')).createResumableUpload();
+    const [uri] = await bucket().file(uniqueObjectName('status')).createResumableUpload();
     const put = (headers: Record<string, string>, body?: Buffer) =>
       fetch(uri, {
         method: 'PUT',

@@ -1,0 +1,9 @@
+/** A JSON object as the Firebase SDKs hand it back: its children by key. */
+export type JsonObject = Record<string, unknown>;
+
+/**
+ * Whether `value` is an object of children. Arrays pass: the Realtime Database hands back a
+ * node whose keys are all small integers as an array, and it is still such a node.
+ */
+export const isJsonObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null;
