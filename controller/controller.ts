@@ -2,7 +2,6 @@ import { EgressStatus } from '@livekit/protocol';
 import type { App } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
-import { getStorage } from 'firebase-admin/storage';
 import { CommandInbox } from './commands/command-inbox.js';
 import {
   failRecording,
@@ -19,6 +18,7 @@ import { AppError } from './errors.js';
 import { outputDirWritable } from './files/output-dir-readiness.js';
 import { RecordingFilePipeline } from './files/recording-file-pipeline.js';
 import { databaseConnected } from './firebase/database-readiness.js';
+import { recordingsBucket } from './firebase/recordings-bucket.js';
 import { storageReachable } from './firebase/storage-readiness.js';
 import { downloadLinkRoutes } from './http/download-link-routes.js';
 import { recordingRoutes } from './http/recording-routes.js';
@@ -115,7 +115,7 @@ export async function createController(
     logger,
     recording: config.recording,
   };
-  const bucket = getStorage(firebase).bucket(config.firebase.storageBucket);
+  const bucket = recordingsBucket(firebase, config.firebase.storageBucket);
   const deletion: RecordingDeletionDependencies = {
     store,
     bucket,
@@ -200,7 +200,7 @@ export async function createController(
   });
   await app.register(downloadLinkRoutes, {
     store,
-    bucket: getStorage(firebase).bucket(config.firebase.storageBucket),
+    bucket,
     mode: config.recording.downloadUrlMode,
   });
   await app.register(deleteRoutes, deletion);
@@ -222,7 +222,7 @@ export async function createController(
     await livekit.listEgress({ active: true });
   });
   app.readiness.register('recordings_dir', outputDirWritable(config.recording.outputDir));
-  app.readiness.register('storage', storageReachable(getStorage(firebase).bucket()));
+  app.readiness.register('storage', storageReachable(bucket));
   // Files no record claims are kept, never uploaded blindly: operators see them here.
   if (files !== undefined) app.readiness.describe('unmatched_files', () => files.unmatchedFiles());
   const retentionDays = config.recording.retention.days;
