@@ -1,6 +1,5 @@
 import { EgressStatus } from '@livekit/protocol';
 import type { App } from 'firebase-admin/app';
-import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
 import { CommandInbox } from './commands/command-inbox.js';
 import {
@@ -17,6 +16,7 @@ import { webhookRoutes } from './egress/webhook-routes.js';
 import { AppError } from './errors.js';
 import { outputDirWritable } from './files/output-dir-readiness.js';
 import { RecordingFilePipeline } from './files/recording-file-pipeline.js';
+import { authOnDemand } from './firebase/auth-on-demand.js';
 import { databaseConnected } from './firebase/database-readiness.js';
 import { recordingsBucket } from './firebase/recordings-bucket.js';
 import { storageReachable } from './firebase/storage-readiness.js';
@@ -116,12 +116,13 @@ export async function createController(
     recording: config.recording,
   };
   const bucket = recordingsBucket(firebase, config.firebase.storageBucket);
+  const auth = authOnDemand(firebase);
   const deletion: RecordingDeletionDependencies = {
     store,
     bucket,
     outputDir: config.recording.outputDir,
     logger: logger.child({ component: 'deletion' }),
-    claimsOf: async (uid) => (await getAuth(firebase).getUser(uid)).customClaims,
+    claimsOf: async (uid) => (await (await auth()).getUser(uid)).customClaims,
     onDeleted: (reason) => metrics.recordingDeleted(reason),
   };
   const inbox = new CommandInbox({
@@ -191,7 +192,14 @@ export async function createController(
       })
     : undefined;
 
-  const app = await buildServer({ config, logger, idTokenVerifier: getAuth(firebase) });
+  const app = await buildServer({
+    config,
+    logger,
+    idTokenVerifier: {
+      verifyIdToken: async (idToken, checkRevoked) =>
+        (await auth()).verifyIdToken(idToken, checkRevoked),
+    },
+  });
   await app.register(tokenRoutes, { livekit: config.livekit, tokens: config.tokens });
   await app.register(recordingRoutes, {
     db,
