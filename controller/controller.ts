@@ -1,6 +1,6 @@
-import { EgressStatus } from '@livekit/protocol';
 import type { App } from 'firebase-admin/app';
 import { getDatabase } from 'firebase-admin/database';
+import { EgressStatus } from 'livekit-server-sdk';
 import { CommandInbox } from './commands/command-inbox.js';
 import {
   failRecording,
