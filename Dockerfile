@@ -30,4 +30,6 @@ EXPOSE 8789
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.CONTROL_PORT || 8789}/health/live`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/controller/main.js"]
+# The same command as `npm start`: V8's young generation capped at 2 MiB a semi-space, see
+# bench/README.md (idle RSS): the default grows it to 16 MiB during start-up and keeps it.
+CMD ["node", "--max-semi-space-size=2", "dist/controller/main.js"]

@@ -52,7 +52,7 @@ async function medianStartMs(db: Database, outputDir: string): Promise<number> {
   for (let run = 0; run < RUNS; run++) {
     const pipeline = new RecordingFilePipeline({
       store,
-      bucket,
+      bucket: () => bucket,
       logger,
       outputDir,
       deleteLocalAfterUpload: false,

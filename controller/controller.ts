@@ -1,8 +1,6 @@
-import { EgressStatus } from '@livekit/protocol';
 import type { App } from 'firebase-admin/app';
-import { getAuth } from 'firebase-admin/auth';
 import { getDatabase } from 'firebase-admin/database';
-import { getStorage } from 'firebase-admin/storage';
+import { EgressStatus } from 'livekit-server-sdk';
 import { CommandInbox } from './commands/command-inbox.js';
 import {
   failRecording,
@@ -18,7 +16,9 @@ import { webhookRoutes } from './egress/webhook-routes.js';
 import { AppError } from './errors.js';
 import { outputDirWritable } from './files/output-dir-readiness.js';
 import { RecordingFilePipeline } from './files/recording-file-pipeline.js';
+import { authOnDemand } from './firebase/auth-on-demand.js';
 import { databaseConnected } from './firebase/database-readiness.js';
+import { recordingsBucket } from './firebase/recordings-bucket.js';
 import { storageReachable } from './firebase/storage-readiness.js';
 import { downloadLinkRoutes } from './http/download-link-routes.js';
 import { recordingRoutes } from './http/recording-routes.js';
@@ -115,13 +115,14 @@ export async function createController(
     logger,
     recording: config.recording,
   };
-  const bucket = getStorage(firebase).bucket(config.firebase.storageBucket);
+  const bucket = recordingsBucket(firebase, config.firebase.storageBucket);
+  const auth = authOnDemand(firebase);
   const deletion: RecordingDeletionDependencies = {
     store,
     bucket,
     outputDir: config.recording.outputDir,
     logger: logger.child({ component: 'deletion' }),
-    claimsOf: async (uid) => (await getAuth(firebase).getUser(uid)).customClaims,
+    claimsOf: async (uid) => (await (await auth()).getUser(uid)).customClaims,
     onDeleted: (reason) => metrics.recordingDeleted(reason),
   };
   const inbox = new CommandInbox({
@@ -192,7 +193,14 @@ export async function createController(
       })
     : undefined;
 
-  const app = await buildServer({ config, logger, idTokenVerifier: getAuth(firebase) });
+  const app = await buildServer({
+    config,
+    logger,
+    idTokenVerifier: {
+      verifyIdToken: async (idToken, checkRevoked) =>
+        (await auth()).verifyIdToken(idToken, checkRevoked),
+    },
+  });
   await app.register(tokenRoutes, { livekit: config.livekit, tokens: config.tokens });
   await app.register(recordingRoutes, {
     db,
@@ -201,7 +209,7 @@ export async function createController(
   });
   await app.register(downloadLinkRoutes, {
     store,
-    bucket: getStorage(firebase).bucket(config.firebase.storageBucket),
+    bucket,
     mode: config.recording.downloadUrlMode,
   });
   await app.register(deleteRoutes, deletion);
@@ -223,7 +231,7 @@ export async function createController(
     await livekit.listEgress({ active: true });
   });
   app.readiness.register('recordings_dir', outputDirWritable(config.recording.outputDir));
-  app.readiness.register('storage', storageReachable(getStorage(firebase).bucket()));
+  app.readiness.register('storage', storageReachable(bucket));
   // Files no record claims are kept, never uploaded blindly: operators see them here.
   if (files !== undefined) app.readiness.describe('unmatched_files', () => files.unmatchedFiles());
   const retentionDays = config.recording.retention.days;

@@ -61,7 +61,7 @@ export type Participant = CommandWriter;
 /**
  * One benchmark's world: a database namespace of its own with the project's rules, a LiveKit
  * emulator (a process of its own, driven over IPC) writing into a fresh recordings directory,
- * and controllers spawned from `dist/controller/main.js`.
+ * and controllers spawned as `npm start` runs them (`node <flags> dist/controller/main.js`).
  */
 export class BenchStack {
   private readonly controllers: ControllerUnderTest[] = [];

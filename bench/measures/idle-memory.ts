@@ -31,7 +31,7 @@ export const idleMemory: Benchmark = {
         unit: 'MB',
         samples,
         goal: { kind: 'at_most', value: 100 },
-        note: `VmRSS of the node process running dist/controller/main.js, ${SETTLE_MS / 1000} s after start-up reconciliation finished, empty database; MB = 10^6 bytes.`,
+        note: `VmRSS of the node process running dist/controller/main.js as npm start does, ${SETTLE_MS / 1000} s after start-up reconciliation finished, empty database; MB = 10^6 bytes.`,
       },
     ];
   },

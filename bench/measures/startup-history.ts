@@ -89,7 +89,7 @@ export const startupHistory: Benchmark = {
           baseline: times.empty,
           baselineName: 'empty database',
           goal: { kind: 'ratio_at_most', value: 1.1 },
-          note: 'spawn of node dist/controller/main.js until a marker (an upload this controller left under way, its file gone) is failed by the start-up pass, as a client sees it.',
+          note: 'spawn of the controller as npm start runs it until a marker (an upload this controller left under way, its file gone) is failed by the start-up pass, as a client sees it.',
         },
         {
           name: `start-up peak RSS with ${history}`,

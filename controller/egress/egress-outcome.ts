@@ -1,4 +1,4 @@
-import { EgressStatus } from '@livekit/protocol';
+import { EgressStatus } from 'livekit-server-sdk';
 import type { RecordingError } from '../records/recording-error-codes.js';
 import { isFinalStatus, type RecordingStatus } from '../records/recording-status.js';
 import type { EgressSnapshot } from './egress-snapshot.js';

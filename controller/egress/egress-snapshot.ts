@@ -1,4 +1,4 @@
-import type { EgressInfo, EgressStatus } from '@livekit/protocol';
+import type { EgressInfo, EgressStatus } from 'livekit-server-sdk';
 
 /** What the controller needs to know of an egress, as plain data (from a webhook or ListEgress). */
 export interface EgressSnapshot {

@@ -1,14 +1,23 @@
 import {
+  EgressClient,
   EncodedFileOutput,
   EncodedFileType,
   EncodingOptionsPreset,
-  ParticipantInfo_Kind,
-} from '@livekit/protocol';
-import { EgressClient, RoomServiceClient, ServerError } from 'livekit-server-sdk';
+  RoomServiceClient,
+  ServerError,
+} from 'livekit-server-sdk';
 import pRetry, { AbortError } from 'p-retry';
 import type { EgressChoice } from '../commands/recording-options.js';
 import { AppError } from '../errors.js';
 import { type EgressSnapshot, egressSnapshot } from './egress-snapshot.js';
+
+/**
+ * `ParticipantInfo.Kind.EGRESS` of LiveKit's livekit_models.proto (an enum number is wire format:
+ * it never changes). livekit-server-sdk re-exports the protocol classes it takes and returns but
+ * not this enum, and importing `@livekit/protocol` ourselves would load a second copy of the whole
+ * protocol beside the SDK's own pinned one (and it is no production dependency).
+ */
+export const EGRESS_PARTICIPANT_KIND = 2;
 
 export interface LivekitRecorderOptions {
   readonly apiUrl: string;
@@ -134,7 +143,7 @@ export class LivekitRecorder {
   async listParticipants(roomName: string): Promise<ParticipantView[]> {
     const participants = await this.idempotent(() => this.rooms.listParticipants(roomName));
     return participants
-      .filter((participant) => participant.kind !== ParticipantInfo_Kind.EGRESS)
+      .filter((participant) => participant.kind !== EGRESS_PARTICIPANT_KIND)
       .map((participant) => ({
         identity: participant.identity,
         isPublisher: participant.isPublisher,

@@ -1,5 +1,5 @@
-import { EgressInfo } from '@livekit/protocol';
 import type { FastifyPluginAsync } from 'fastify';
+import { EgressInfo } from 'livekit-server-sdk';
 import { AppError } from '../errors.js';
 import { type EgressSnapshot, egressSnapshot } from './egress-snapshot.js';
 import { verifyWebhookSignature } from './webhook-signature.js';

@@ -15,7 +15,7 @@ import type { RecordingRef, RecordingStore } from '../records/recording-store.js
 import { downloadLink } from '../upload/download-url.js';
 import { localFileCrc32c } from '../upload/local-file-checksum.js';
 import { type UploadRetryPolicy, uploadRecording } from '../upload/recording-upload.js';
-import type { Bucket } from '../upload/storage-types.js';
+import type { BucketOnDemand } from '../upload/storage-types.js';
 import {
   readUploadSession,
   removeUploadSession,
@@ -28,7 +28,7 @@ import { RecordingFileWatcher } from './recording-file-watcher.js';
 
 export interface RecordingFilePipelineOptions {
   readonly store: RecordingStore;
-  readonly bucket: Bucket;
+  readonly bucket: BucketOnDemand;
   readonly logger: Logger;
   readonly outputDir: string;
   readonly deleteLocalAfterUpload: boolean;
@@ -335,7 +335,7 @@ export class RecordingFilePipeline {
       readonly log: Logger;
     },
   ): Promise<'uploaded' | 'failed' | 'abandoned' | 'file_changed'> {
-    const { store, bucket } = this.options;
+    const { store } = this.options;
     const { log, durationMs, contentType } = context;
     const { size } = settled;
     const objectName = storageObjectName(ref.roomKey, ref.recordingId);
@@ -345,6 +345,7 @@ export class RecordingFilePipeline {
     let progressWrite: Promise<unknown> = Promise.resolve();
     const started = Date.now();
     try {
+      const bucket = this.options.bucket();
       const uploaded = await uploadRecording({
         bucket,
         localPath: path,
@@ -429,7 +430,8 @@ export class RecordingFilePipeline {
   /** Deletes the local copy only once Storage holds the same bytes (CRC32C compared). */
   private async deleteIfConfirmed(ref: RecordingRef, path: string, log: Logger): Promise<void> {
     if (!this.options.deleteLocalAfterUpload || !(await exists(path))) return;
-    const [metadata] = await this.options.bucket
+    const [metadata] = await this.options
+      .bucket()
       .file(storageObjectName(ref.roomKey, ref.recordingId))
       .getMetadata();
     const local = await localFileCrc32c(path);

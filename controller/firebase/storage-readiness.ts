@@ -6,10 +6,15 @@ export interface BucketProbe {
   exists(): Promise<[boolean]>;
 }
 
-/** Ready while the recordings bucket answers and exists. */
-export function storageReachable(bucket: BucketProbe): ReadinessCheck {
+/**
+ * Ready while the recordings bucket answers and exists. `bucket` is asked at each check, so a
+ * bucket made on first use (`recordings-bucket.ts`) is made by the first check, and an error
+ * making it fails the check.
+ */
+export function storageReachable(bucket: () => BucketProbe): ReadinessCheck {
   return async () => {
-    const [exists] = await bucket.exists();
-    if (!exists) throw new Error(`bucket ${bucket.name} does not exist`);
+    const probe = bucket();
+    const [exists] = await probe.exists();
+    if (!exists) throw new Error(`bucket ${probe.name} does not exist`);
   };
 }

@@ -5,12 +5,12 @@ import type { DownloadUrlMode } from '../config/load-config.js';
 import { AppError } from '../errors.js';
 import type { RecordingStore } from '../records/recording-store.js';
 import { type DownloadLink, signedDownloadLink, tokenDownloadUrl } from '../upload/download-url.js';
-import type { Bucket } from '../upload/storage-types.js';
+import type { BucketOnDemand } from '../upload/storage-types.js';
 import { recordingParamsSchema } from './recording-params.js';
 
 export interface DownloadLinkRoutesOptions {
   readonly store: RecordingStore;
-  readonly bucket: Bucket;
+  readonly bucket: BucketOnDemand;
   readonly mode: DownloadUrlMode;
 }
 
@@ -34,16 +34,16 @@ export const downloadLinkRoutes: FastifyPluginAsync<DownloadLinkRoutesOptions> =
 
   /** The object's own download token: a link built from it works until the token is changed. */
   async function tokenLink(objectName: string): Promise<DownloadLink> {
-    const [metadata] = await bucket.file(objectName).getMetadata();
+    const [metadata] = await bucket().file(objectName).getMetadata();
     const token = String(metadata.metadata?.firebaseStorageDownloadTokens ?? '').split(',')[0];
     if (token === undefined || token === '') {
       throw new AppError('no_download_token', 409, 'The stored recording has no download token');
     }
-    return { url: tokenDownloadUrl(bucket.name, objectName, token), expiresAt: undefined };
+    return { url: tokenDownloadUrl(bucket().name, objectName, token), expiresAt: undefined };
   }
 
   async function objectExists(objectName: string): Promise<boolean> {
-    const [exists] = await bucket.file(objectName).exists();
+    const [exists] = await bucket().file(objectName).exists();
     return exists;
   }
 
@@ -74,7 +74,7 @@ export const downloadLinkRoutes: FastifyPluginAsync<DownloadLinkRoutesOptions> =
       }
       const link =
         mode === 'signed'
-          ? await signedDownloadLink(bucket.file(objectName))
+          ? await signedDownloadLink(bucket().file(objectName))
           : await tokenLink(objectName).catch((error: unknown) => {
               if ((error as { code?: unknown }).code !== 404) throw error;
               throw new AppError('object_not_found', 404, 'The recording file is no longer stored');

@@ -7,7 +7,7 @@ import type { Logger } from '../logging/logger.js';
 import type { RecordingRecord } from '../records/recording-record.js';
 import { isFinalStatus } from '../records/recording-status.js';
 import type { RecordingRef, RecordingStore } from '../records/recording-store.js';
-import type { Bucket } from '../upload/storage-types.js';
+import type { BucketOnDemand } from '../upload/storage-types.js';
 import { uploadStatePath } from '../upload/upload-session-state.js';
 
 /** Who asks for a deletion: a trusted server or the retention sweep, or a signed-in user. */
@@ -24,7 +24,7 @@ export type DeletionReason = 'request' | 'retention';
 
 export interface RecordingDeletionDependencies {
   readonly store: RecordingStore;
-  readonly bucket: Bucket;
+  readonly bucket: BucketOnDemand;
   readonly outputDir: string;
   readonly logger: Logger;
   /** The user's custom claims (firebase-admin `getUser(uid).customClaims`). */
@@ -109,7 +109,7 @@ export async function deleteRecording(
   let objectDeleted = false;
   for (const name of objectNames) {
     try {
-      await deps.bucket.file(name).delete();
+      await deps.bucket().file(name).delete();
       objectDeleted = true;
     } catch (error) {
       if (!isNotFound(error)) throw deletionErrors.storageUnavailable(error);

@@ -1,5 +1,5 @@
-import { EgressStatus } from '@livekit/protocol';
 import type { Database } from 'firebase-admin/database';
+import { EgressStatus } from 'livekit-server-sdk';
 import { z } from 'zod';
 import { failRecording, type RecordingActionDependencies } from '../commands/recording-actions.js';
 import { applyEgressOutcome } from '../egress/apply-egress-outcome.js';

@@ -1,7 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The node arguments of `npm start` (`node <V8 flags> dist/controller/main.js`), which the image's
+ * CMD repeats (test/deploy/dockerfile.test.ts): tests and benchmarks run that very command.
+ */
+export const START_ARGS: readonly string[] = (() => {
+  const { scripts } = JSON.parse(readFileSync(`${PROJECT_ROOT}package.json`, 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = scripts.start.split(' ');
+  if (command !== 'node') throw new Error(`npm start runs ${command}, not node`);
+  return args;
+})();
 
 export interface ProcessResult {
   readonly code: number | null;
@@ -56,9 +70,9 @@ export class ObservedProcess {
   }
 }
 
-/** Runs the built controller (`dist/controller/main.js`) with exactly `env`, nothing inherited. */
+/** Runs the built controller as `npm start` does (START_ARGS) with exactly `env`, nothing inherited. */
 export function spawnController(env: Record<string, string | undefined>): ObservedProcess {
-  const child = spawn(process.execPath, ['dist/controller/main.js'], {
+  const child = spawn(process.execPath, [...START_ARGS], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
