@@ -45,15 +45,16 @@ const describeIssues = (error: z.ZodError) =>
     .join('; ')
     .slice(0, 500);
 
+/** Built once: a zod schema costs ~0.1 ms to build, far more than a parse. */
+const locatorSchema = z.object({
+  roomKey: z.string().regex(ROOM_KEY_PATTERN),
+  recordingId: z.string().regex(RECORDING_ID_PATTERN),
+  action: z.enum(['start', 'stop', 'delete']).optional().catch(undefined),
+});
+
 /** Whatever of a malformed command still points at a record. */
 export function locateCommand(raw: unknown): CommandLocator | undefined {
-  const locator = z
-    .object({
-      roomKey: z.string().regex(ROOM_KEY_PATTERN),
-      recordingId: z.string().regex(RECORDING_ID_PATTERN),
-      action: z.enum(['start', 'stop', 'delete']).optional().catch(undefined),
-    })
-    .safeParse(raw);
+  const locator = locatorSchema.safeParse(raw);
   if (!locator.success) return undefined;
   const { roomKey, recordingId, action } = locator.data;
   return action === undefined ? { roomKey, recordingId } : { roomKey, recordingId, action };
