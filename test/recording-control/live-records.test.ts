@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
-import { getDatabase } from 'firebase-admin/database';
+import { type Database, getDatabase } from 'firebase-admin/database';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingStore } from '../../controller/records/recording-store.js';
+import { type RecordingRef, RecordingStore } from '../../controller/records/recording-store.js';
 import { RecordingStack } from '../support/recording-stack.js';
 
 let stack: RecordingStack;
@@ -25,29 +25,30 @@ function adminDatabase() {
   return { db: getDatabase(app), close: () => deleteApp(app) };
 }
 
-const newRecording = () => ({
-  roomKey: RecordingStack.room().roomKey,
-  recordingId: `-${randomBytes(14).toString('base64url').slice(0, 19)}`,
-});
-
-const requested = () => ({
-  roomUrl: 'https://app.example.com/room/live',
-  requestedBy: 'alice',
-  requestedAt: Date.now(),
-  status: 'requested',
-});
+/** `count` records written in `requested` and moved to `starting` by `store`. */
+async function startingRecords(store: RecordingStore, db: Database, count: number) {
+  const refs = Array.from({ length: count }, () => ({
+    roomKey: RecordingStack.room().roomKey,
+    recordingId: `-${randomBytes(14).toString('base64url').slice(0, 19)}`,
+  }));
+  for (const ref of refs) {
+    await db.ref(`recordings/${ref.roomKey}/${ref.recordingId}`).set({
+      roomUrl: 'https://app.example.com/room/live',
+      requestedBy: 'alice',
+      requestedAt: Date.now(),
+      status: 'requested',
+    });
+    await store.transition(ref, 'starting');
+  }
+  return refs as [RecordingRef, RecordingRef];
+}
 
 describe("the store's listeners on live records", () => {
   it('holds one for each live recording it moved, and lets go once the recording is final', async () => {
     const controller = adminDatabase();
     const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
-    const first = newRecording();
-    const second = newRecording();
     try {
-      for (const ref of [first, second]) {
-        await controller.db.ref(`recordings/${ref.roomKey}/${ref.recordingId}`).set(requested());
-        await store.transition(ref, 'starting');
-      }
+      const [first, second] = await startingRecords(store, controller.db, 2);
       expect(store.liveRecords).toBe(2);
       await store.transition(first, 'canceled');
       expect(store.liveRecords).toBe(1);
@@ -65,13 +66,8 @@ describe("the store's listeners on live records", () => {
     const controller = adminDatabase();
     const other = adminDatabase();
     const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
-    const ended = newRecording();
-    const removed = newRecording();
     try {
-      for (const ref of [ended, removed]) {
-        await controller.db.ref(`recordings/${ref.roomKey}/${ref.recordingId}`).set(requested());
-        await store.transition(ref, 'starting');
-      }
+      const [ended, removed] = await startingRecords(store, controller.db, 2);
       expect(store.liveRecords).toBe(2);
       await other.db.ref(`recordings/${ended.roomKey}/${ended.recordingId}/status`).set('failed');
       await other.db.ref(`recordings/${removed.roomKey}/${removed.recordingId}`).remove();
