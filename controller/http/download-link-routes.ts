@@ -56,7 +56,8 @@ export const downloadLinkRoutes: FastifyPluginAsync<DownloadLinkRoutesOptions> =
     },
     async (request) => {
       const ref = request.params;
-      const record = await store.read(ref);
+      // Asked the moment a client saw `uploaded`: the server's value, not this process's cache.
+      const record = await store.readFresh(ref);
       if (record === undefined) {
         throw new AppError('recording_not_found', 404, 'There is no such recording in this room');
       }

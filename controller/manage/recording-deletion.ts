@@ -99,7 +99,8 @@ export async function deleteRecording(
   reason: DeletionReason,
 ): Promise<DeletionReport> {
   const log = deps.logger.child({ ...ref, reason });
-  const record = await deps.store.read(ref);
+  // Asked the moment a client saw the recording final: the server's value, not this cache.
+  const record = await deps.store.readFresh(ref);
   if (record === undefined) throw deletionErrors.notFound();
   if (!(await mayDelete(deps, record, by))) throw deletionErrors.notAllowed();
   if (!isFinalStatus(record.status)) throw deletionErrors.active(record.status);

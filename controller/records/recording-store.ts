@@ -1,6 +1,10 @@
 import { hostname } from 'node:os';
 import { type Database, ServerValue } from 'firebase-admin/database';
-import { activeRecordingPath, recordingPath } from '../../common/recording-paths.js';
+import {
+  activeRecordingPath,
+  recordingPath,
+  roomRecordingsPath,
+} from '../../common/recording-paths.js';
 import { serverTransaction } from '../firebase/server-transaction.js';
 import { isJsonObject, type JsonObject } from '../json-object.js';
 import type { Logger } from '../logging/logger.js';
@@ -94,9 +98,27 @@ export class RecordingStore {
     this.observer = observer;
   }
 
+  /** The record; from the SDK's cache while a listener holds it (a live record, see LiveRecords). */
   async read(ref: RecordingRef): Promise<RecordingRecord | undefined> {
     const snapshot = await this.db.ref(recordingPath(ref.roomKey, ref.recordingId)).get();
     const parsed = recordingRecordSchema.safeParse(snapshot.val());
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /**
+   * The record as the server has it, even while a listener caches it. For answers to a client
+   * that may have seen a newer value than this process has processed yet (a link asked for the
+   * moment `uploaded` was seen): the cache catches up a moment later, the server already has it.
+   * `get()` answers from a complete cached view of the path or an ancestor; a query on the room,
+   * which nothing listens to, has none, so it goes to the server.
+   */
+  async readFresh(ref: RecordingRef): Promise<RecordingRecord | undefined> {
+    const snapshot = await this.db
+      .ref(roomRecordingsPath(ref.roomKey))
+      .orderByKey()
+      .equalTo(ref.recordingId)
+      .get();
+    const parsed = recordingRecordSchema.safeParse(snapshot.child(ref.recordingId).val());
     return parsed.success ? parsed.data : undefined;
   }
 

@@ -25,9 +25,9 @@ function adminDatabase() {
   return { db: getDatabase(app), close: () => deleteApp(app) };
 }
 
-/** `count` records written in `requested` and moved to `starting` by `store`. */
-async function startingRecords(store: RecordingStore, db: Database, count: number) {
-  const refs = Array.from({ length: count }, () => ({
+/** Two records written in `requested` and moved to `starting` by `store`. */
+async function startingRecords(store: RecordingStore, db: Database) {
+  const refs = Array.from({ length: 2 }, () => ({
     roomKey: RecordingStack.room().roomKey,
     recordingId: `-${randomBytes(14).toString('base64url').slice(0, 19)}`,
   }));
@@ -48,7 +48,7 @@ describe("the store's listeners on live records", () => {
     const controller = adminDatabase();
     const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
     try {
-      const [first, second] = await startingRecords(store, controller.db, 2);
+      const [first, second] = await startingRecords(store, controller.db);
       expect(store.liveRecords).toBe(2);
       await store.transition(first, 'canceled');
       expect(store.liveRecords).toBe(1);
@@ -67,13 +67,32 @@ describe("the store's listeners on live records", () => {
     const other = adminDatabase();
     const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
     try {
-      const [ended, removed] = await startingRecords(store, controller.db, 2);
+      const [ended, removed] = await startingRecords(store, controller.db);
       expect(store.liveRecords).toBe(2);
       await other.db.ref(`recordings/${ended.roomKey}/${ended.recordingId}/status`).set('failed');
       await other.db.ref(`recordings/${removed.roomKey}/${removed.recordingId}`).remove();
       await expect.poll(() => store.liveRecords).toBe(0);
       // Nothing held any more, so a read goes to the server and sees the other writer's change.
       expect((await store.read(ended))?.status).toBe('failed');
+    } finally {
+      store.close();
+      await Promise.all([controller.close(), other.close()]);
+    }
+  });
+
+  it('reads fresh from the server while it holds a record: what another writer just wrote', async () => {
+    const controller = adminDatabase();
+    const other = adminDatabase();
+    const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
+    try {
+      const [held] = await startingRecords(store, controller.db);
+      await other.db.ref(`recordings/${held.roomKey}/${held.recordingId}/status`).set('recording');
+      // The server applied it before answering the writer, so a read from the server sees it.
+      expect((await store.readFresh(held))?.status).toBe('recording');
+      expect(store.liveRecords).toBe(2);
+      expect(
+        await store.readFresh({ ...held, recordingId: `${held.recordingId.slice(0, 19)}x` }),
+      ).toBe(undefined);
     } finally {
       store.close();
       await Promise.all([controller.close(), other.close()]);
