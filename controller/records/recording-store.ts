@@ -308,22 +308,20 @@ export class RecordingStore {
     ref: RecordingRef,
     link: { readonly url: string; readonly expiresAt: number | undefined },
   ): Promise<boolean> {
-    const result = await serverTransaction(
-      this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
-      (current: unknown) => {
-        if (current === null) return null;
-        const parsed = recordingRecordSchema.safeParse(current);
-        if (!parsed.success || parsed.data.status !== 'uploaded') return undefined;
-        const { downloadUrlExpiresAt: _previous, ...rest } = current as JsonObject;
-        return {
+    const outcome = await this.rewrite(ref, (record, current) => {
+      if (record.status !== 'uploaded')
+        return { refuse: { applied: false, reason: 'not_allowed', record } };
+      const { downloadUrlExpiresAt: _previous, ...rest } = current;
+      return {
+        write: {
           ...rest,
           downloadUrl: link.url,
           ...(link.expiresAt === undefined ? {} : { downloadUrlExpiresAt: link.expiresAt }),
           updatedAt: ServerValue.TIMESTAMP,
-        };
-      },
-    );
-    return result.committed && result.snapshot.exists();
+        },
+      };
+    });
+    return outcome.applied;
   }
 
   /**
@@ -331,38 +329,28 @@ export class RecordingStore {
    * once-only stop the rules allow is not used up by someone with no right to it.
    */
   async withdrawStopRequest(ref: RecordingRef, by: string): Promise<boolean> {
-    const result = await serverTransaction(
-      this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
-      (current: unknown) => {
-        if (current === null) return null;
-        const parsed = recordingRecordSchema.safeParse(current);
-        if (!parsed.success || parsed.data.stopRequestedBy !== by) return undefined;
-        // No updatedAt: the start deadline counts from it, and a refused stop must not extend it.
-        const { stopRequestedBy: _by, stopRequestedAt: _at, ...rest } = current as JsonObject;
-        return rest;
-      },
-    );
-    const withdrawn = result.committed && result.snapshot.exists();
+    const outcome = await this.rewrite(ref, (record, current) => {
+      if (record.stopRequestedBy !== by)
+        return { refuse: { applied: false, reason: 'not_allowed', record } };
+      // No updatedAt: the start deadline counts from it, and a refused stop must not extend it.
+      const { stopRequestedBy: _by, stopRequestedAt: _at, ...rest } = current;
+      return { write: rest };
+    });
+    const withdrawn = outcome.applied;
     if (withdrawn) this.logger.warn({ ...ref, by }, 'stop request withdrawn');
     return withdrawn;
   }
 
   /** Writes controller fields (egress id, progress) on a record that is not final. */
   async annotate(ref: RecordingRef, fields: ControllerFields): Promise<boolean> {
-    const result = await serverTransaction(
-      this.db.ref(recordingPath(ref.roomKey, ref.recordingId)),
-      (current: unknown) => {
-        if (current === null) return null;
-        const parsed = recordingRecordSchema.safeParse(current);
-        if (!parsed.success || isFinalStatus(parsed.data.status)) return undefined;
-        return {
-          ...(current as JsonObject),
-          ...withoutUndefined(fields),
-          updatedAt: ServerValue.TIMESTAMP,
-        };
-      },
-    );
-    return result.committed && result.snapshot.exists();
+    const outcome = await this.rewrite(ref, (record, current) => {
+      if (isFinalStatus(record.status))
+        return { refuse: { applied: false, reason: 'not_allowed', record } };
+      return {
+        write: { ...current, ...withoutUndefined(fields), updatedAt: ServerValue.TIMESTAMP },
+      };
+    });
+    return outcome.applied;
   }
 
   /**
