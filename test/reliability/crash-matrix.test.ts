@@ -124,6 +124,23 @@ async function finishAfterRestart(
   return stack.waitForRecord(alice.db, roomKey, recordingId, isSettled, 45_000);
 }
 
+/** Stops watching, then: uploaded with equal bytes, lock released, one egress, forward only. */
+async function expectRecordedIntact(
+  current: Scene,
+  recordingId: string,
+  seen: { readonly statuses: string[]; stop(): void },
+) {
+  seen.stop();
+  await expectNothingLost(
+    stack,
+    storage().emulator,
+    admin.db,
+    { roomKey: current.roomKey, recordingId },
+    { expectStatus: 'uploaded' },
+  );
+  expectForwardOnly(seen.statuses);
+}
+
 describe('a controller SIGKILLed mid-recording and restarted', () => {
   it.each([
     ['starting', { publishing: false }],
@@ -160,17 +177,7 @@ describe('a controller SIGKILLed mid-recording and restarted', () => {
 
       await startControllerProcess(current.controllerId);
       await finishAfterRestart(current, recordingId, { stopRequested });
-      seen.stop();
-      await expectNothingLost(
-        stack,
-        storage().emulator,
-        admin.db,
-        { roomKey, recordingId },
-        {
-          expectStatus: 'uploaded',
-        },
-      );
-      expectForwardOnly(seen.statuses);
+      await expectRecordedIntact(current, recordingId, seen);
       expect(seen.statuses).toContain(status);
     },
     90_000,
@@ -198,17 +205,7 @@ describe('a controller SIGKILLed mid-recording and restarted', () => {
 
     const second = await startControllerProcess(current.controllerId);
     await finishAfterRestart(current, recordingId, { stopRequested: false });
-    seen.stop();
-    await expectNothingLost(
-      stack,
-      storage().emulator,
-      admin.db,
-      { roomKey, recordingId },
-      {
-        expectStatus: 'uploaded',
-      },
-    );
-    expectForwardOnly(seen.statuses);
+    await expectRecordedIntact(current, recordingId, seen);
     const claimed = second.stdout
       .split('\n')
       .filter((line) => line.includes('"command claimed"') && line.includes(recordingId));
