@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { storageObjectName } from '../../common/recording-paths.js';
 import { BenchStack, type Participant, StatusTimeline } from '../framework/bench-stack.js';
 import type { Benchmark } from '../framework/benchmark.js';
+import { inRunOrder } from '../framework/run-order.js';
 import { startAndSettle } from '../framework/startup.js';
 import { deleteObject } from '../framework/uploads.js';
 
@@ -91,13 +92,7 @@ export const concurrentRooms: Benchmark = {
           start.many.push(Math.max(...rooms.map((room) => room.startMs)));
           stop.many.push(Math.max(...rooms.map((room) => room.stopMs)));
         };
-        if (run % 2 === 0) {
-          await alone();
-          await together();
-        } else {
-          await together();
-          await alone();
-        }
+        for (const step of inRunOrder(run, [alone, together])) await step();
         context.log(
           `  run ${run + 1}: start → recording ${start.one.at(-1)?.toFixed(0)} ms alone, ${start.many.at(-1)?.toFixed(0)} ms slowest of ${count}; ` +
             `stop → uploaded ${stop.one.at(-1)?.toFixed(0)} ms alone, ${stop.many.at(-1)?.toFixed(0)} ms slowest of ${count}`,

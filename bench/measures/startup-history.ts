@@ -3,6 +3,7 @@ import { roomKeyFromUrl } from '../../common/room-key.js';
 import { BenchStack } from '../framework/bench-stack.js';
 import type { Benchmark } from '../framework/benchmark.js';
 import { MIB } from '../framework/process-memory.js';
+import { inRunOrder } from '../framework/run-order.js';
 import { startAndSettle } from '../framework/startup.js';
 import { recordingId } from '../framework/uploads.js';
 
@@ -64,8 +65,7 @@ export const startupHistory: Benchmark = {
       const times = { empty: [] as number[], full: [] as number[] };
       const peaks = { empty: [] as number[], full: [] as number[] };
       for (let run = 0; run < context.runs; run++) {
-        const order = run % 2 === 0 ? (['empty', 'full'] as const) : (['full', 'empty'] as const);
-        for (const which of order) {
+        for (const which of inRunOrder(run, ['empty', 'full'] as const)) {
           const startup = await startAndSettle(
             stack,
             which === 'empty' ? emptyObserver : fullObserver,

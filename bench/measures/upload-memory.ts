@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchStack } from '../framework/bench-stack.js';
 import type { Benchmark } from '../framework/benchmark.js';
 import { MIB } from '../framework/process-memory.js';
+import { inRunOrder } from '../framework/run-order.js';
 import { startAndSettle } from '../framework/startup.js';
 import { deleteObject, uploadThroughController } from '../framework/uploads.js';
 
@@ -29,8 +30,7 @@ export const uploadMemory: Benchmark = {
         [large, { idle: [], peak: [] }],
       ]);
       for (let run = 0; run < context.runs; run++) {
-        const order = run % 2 === 0 ? [small, large] : [large, small];
-        for (const mib of order) {
+        for (const mib of inRunOrder(run, [small, large])) {
           // A fresh controller each time: RSS rarely shrinks, so a second upload in the same
           // process would only show what the first one did not already reserve.
           const { controller } = await startAndSettle(stack, observer);

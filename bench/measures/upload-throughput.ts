@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { BenchStack } from '../framework/bench-stack.js';
 import type { Benchmark } from '../framework/benchmark.js';
+import { inRunOrder } from '../framework/run-order.js';
 import { startAndSettle } from '../framework/startup.js';
 import { deleteObject, rawUpload, uploadThroughController } from '../framework/uploads.js';
 
@@ -40,13 +41,7 @@ export const uploadThroughput: Benchmark = {
           baseline.push(throughput(upload.ms));
           await deleteObject(storage, upload.objectName);
         };
-        if (run % 2 === 0) {
-          await viaController();
-          await raw();
-        } else {
-          await raw();
-          await viaController();
-        }
+        for (const step of inRunOrder(run, [viaController, raw])) await step();
         context.log(
           `  run ${run + 1}: controller ${figure.at(-1)?.toFixed(0)} MiB/s, raw PUT ${baseline.at(-1)?.toFixed(0)} MiB/s`,
         );

@@ -5,6 +5,7 @@ import { signWebhookBody } from '../../emulators/livekit/webhooks/webhook-signat
 import { BenchStack, StatusTimeline } from '../framework/bench-stack.js';
 import type { Benchmark } from '../framework/benchmark.js';
 import { type HttpCall, requestsPerSecond } from '../framework/http-load.js';
+import { inRunOrder } from '../framework/run-order.js';
 import { startAndSettle } from '../framework/startup.js';
 
 const CONCURRENCY = 32;
@@ -92,13 +93,9 @@ export const webhookThroughput: Benchmark = {
         await webhooks(warmup);
         await live(warmup);
         for (let run = 0; run < context.runs; run++) {
-          if (run % 2 === 0) {
-            figure.push(await webhooks());
-            baseline.push(await live());
-          } else {
-            baseline.push(await live());
-            figure.push(await webhooks());
-          }
+          const measureWebhooks = async () => figure.push(await webhooks());
+          const measureLive = async () => baseline.push(await live());
+          for (const step of inRunOrder(run, [measureWebhooks, measureLive])) await step();
           context.log(
             `  ${kind.name} run ${run + 1}: ${figure.at(-1)?.toFixed(0)}/s, /health/live ${baseline.at(-1)?.toFixed(0)}/s`,
           );
