@@ -1,4 +1,4 @@
-import type { RecordingLayout, RecordingPreset } from '../../../common/recording-options.js';
+import type { RecordingPreset } from '../../../common/recording-options.js';
 import { OFFERED_LAYOUTS, type RecordingChoice } from './recording-management.js';
 
 const LAYOUT_LABELS: Readonly<Record<(typeof OFFERED_LAYOUTS)[number], string>> = {
@@ -34,44 +34,64 @@ export function RecordingOptionsControls({
         />
         Audio only
       </label>
-      <label>
-        Layout
-        <select
-          name="layout"
-          value={choice.layout}
-          disabled={choice.audioOnly}
-          onChange={(event) =>
-            onChange({ ...choice, layout: event.target.value as RecordingLayout | '' })
-          }
-        >
-          <option value="">Default</option>
-          {OFFERED_LAYOUTS.map((layout) => (
-            <option key={layout} value={layout}>
-              {LAYOUT_LABELS[layout]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <DefaultOrChoice
+        label="Layout"
+        name="layout"
+        value={choice.layout}
+        options={OFFERED_LAYOUTS}
+        labelOf={(layout) => LAYOUT_LABELS[layout]}
+        disabled={choice.audioOnly}
+        onSelect={(layout) => onChange({ ...choice, layout })}
+      />
       {presets.length > 0 && (
-        <label>
-          Quality
-          <select
-            name="preset"
-            value={choice.preset}
-            disabled={choice.audioOnly}
-            onChange={(event) =>
-              onChange({ ...choice, preset: event.target.value as RecordingPreset | '' })
-            }
-          >
-            <option value="">Default</option>
-            {presets.map((preset) => (
-              <option key={preset} value={preset}>
-                {preset}
-              </option>
-            ))}
-          </select>
-        </label>
+        <DefaultOrChoice
+          label="Quality"
+          name="preset"
+          value={choice.preset}
+          options={presets}
+          labelOf={(preset) => preset}
+          disabled={choice.audioOnly}
+          onSelect={(preset) => onChange({ ...choice, preset })}
+        />
       )}
     </fieldset>
+  );
+}
+
+/** A labelled select whose first option, "Default" (''), leaves the choice to the controller. */
+function DefaultOrChoice<T extends string>({
+  label,
+  name,
+  value,
+  options,
+  labelOf,
+  disabled,
+  onSelect,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  options: readonly T[];
+  labelOf: (option: T) => string;
+  disabled: boolean;
+  onSelect: (value: T | '') => void;
+}) {
+  return (
+    <label>
+      {label}
+      <select
+        name={name}
+        value={value}
+        disabled={disabled}
+        onChange={(event) => onSelect(event.target.value as T | '')}
+      >
+        <option value="">Default</option>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {labelOf(option)}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
