@@ -132,9 +132,8 @@ export async function createController(
     execute: async (command, record) => {
       const ref = { roomKey: command.roomKey, recordingId: command.recordingId };
       try {
-        if (command.action === 'start') await startRecording(actions, ref, command.by, { record });
-        else if (command.action === 'stop')
-          await stopRecording(actions, ref, command.by, { record });
+        if (command.action === 'start') await startRecording(actions, ref, command.by, record);
+        else if (command.action === 'stop') await stopRecording(actions, ref, command.by, record);
         else await deleteByCommand(ref, command.by);
         metrics.command(command.action, 'executed');
       } catch (error) {

@@ -34,11 +34,6 @@ function egressFailure(error: unknown): RecordingError {
   return { code: 'egress_failed', message: `LiveKit refused to start the recording: ${message}` };
 }
 
-/** What the command inbox already has for a command: its record, raw. */
-export interface Prefetched {
-  readonly record: unknown;
-}
-
 /** The room's participants, asked for now; a rejection is kept for whoever awaits it. */
 function lookUpParticipants(
   deps: RecordingActionDependencies,
@@ -50,14 +45,9 @@ function lookUpParticipants(
   return participants;
 }
 
-/** The record a command already read, or a fresh read. */
-async function recordOf(
-  deps: RecordingActionDependencies,
-  ref: RecordingRef,
-  prefetched: Prefetched | undefined,
-): Promise<RecordingRecord | undefined> {
-  if (prefetched === undefined) return deps.store.read(ref);
-  const parsed = recordingRecordSchema.safeParse(prefetched.record);
+/** The record as the command inbox read it for this command (raw), if it is one. */
+function recordOf(raw: unknown): RecordingRecord | undefined {
+  const parsed = recordingRecordSchema.safeParse(raw);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -143,9 +133,10 @@ export async function startRecording(
   deps: RecordingActionDependencies,
   ref: RecordingRef,
   requester: string,
-  prefetched?: Prefetched,
+  /** The record as the command inbox read it (raw). */
+  read: unknown,
 ): Promise<void> {
-  const record = await recordOf(deps, ref, prefetched);
+  const record = recordOf(read);
   if (record === undefined) return;
   const options = checkRecordingOptions(optionsOfRecord(record), deps.recording);
   let participants: Promise<ParticipantView[]> | undefined;
@@ -202,9 +193,10 @@ export async function stopRecording(
   deps: RecordingActionDependencies,
   ref: RecordingRef,
   requester: string,
-  prefetched?: Prefetched,
+  /** The record as the command inbox read it (raw). */
+  read: unknown,
 ): Promise<void> {
-  const record = await recordOf(deps, ref, prefetched);
+  const record = recordOf(read);
   if (record === undefined) return;
   const log = deps.logger.child(ref);
   if (STOPPABLE.has(record.status) && !(await mayStop(deps, ref, record, requester))) {
