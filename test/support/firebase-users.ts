@@ -11,18 +11,31 @@ export interface SignedInUser {
 const authUrl = (path: string) =>
   `http://${inject('authEmulatorHost')}/identitytoolkit.googleapis.com/v1/${path}?key=fake-api-key`;
 
-/** A fresh e-mail/password user signed in through the Auth emulator's REST API. */
+async function postAuth(path: string, body: object): Promise<{ localId: string; idToken: string }> {
+  const response = await fetch(authUrl(path), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...body, returnSecureToken: true }),
+  });
+  if (!response.ok) throw new Error(`${path} failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { localId: string; idToken: string };
+}
+
+/**
+ * A fresh e-mail/password user signed in through the Auth emulator's REST API.
+ *
+ * The token comes from a sign-in after the sign-up, not from the sign-up itself: the emulator's
+ * sign-up takes the token's `auth_time` from the request's start but sets the account's
+ * `validSince` after hashing the password, so when a second boundary falls between the two the
+ * sign-up's own token counts as revoked (`verifyIdToken(token, true)` refuses it). A sign-in
+ * stamps `auth_time` after `validSince`.
+ */
 export async function signUpUser(): Promise<SignedInUser> {
   const email = `user-${randomBytes(6).toString('hex')}@example.com`;
   const password = randomBytes(12).toString('hex');
-  const response = await fetch(authUrl('accounts:signUp'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password, returnSecureToken: true }),
-  });
-  if (!response.ok) throw new Error(`signUp failed: ${response.status} ${await response.text()}`);
-  const body = (await response.json()) as { localId: string; idToken: string };
-  return { uid: body.localId, email, password, idToken: body.idToken };
+  const { localId } = await postAuth('accounts:signUp', { email, password });
+  const { idToken } = await postAuth('accounts:signInWithPassword', { email, password });
+  return { uid: localId, email, password, idToken };
 }
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
