@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { EgressInfo } from 'livekit-server-sdk';
+import type { EgressInfo } from 'livekit-server-sdk';
 import { AppError } from '../errors.js';
 import { type EgressSnapshot, egressSnapshot } from './egress-snapshot.js';
+import { egressInfoFromWebhook } from './webhook-egress-info.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
 
 export interface WebhookRoutesOptions {
@@ -24,8 +25,6 @@ const invalidSignature = () =>
 const malformed = (cause?: unknown) =>
   new AppError('invalid_webhook', 400, 'The body is not a LiveKit webhook event', { cause });
 
-type ProtobufJson = Parameters<typeof EgressInfo.fromJson>[0];
-
 /** The envelope every LiveKit webhook has (from the body fastify parsed); the rest waits. */
 function envelopeOf(json: unknown): { event: string; id: string; egressInfo: unknown } {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw malformed();
@@ -39,10 +38,10 @@ function envelopeOf(json: unknown): { event: string; id: string; egressInfo: unk
  * over the raw body. A failure to record the event answers 503, so LiveKit retries it.
  *
  * LiveKit posts an event for every join, leave and track; only egress events change anything
- * here. So the route is lean: the body is parsed once (by fastify), only an egress event's
- * `egressInfo` is decoded as protobuf JSON, a delivery is logged at debug (warn when refused;
- * what it changes is logged at info by the store), and fastify's own two lines a request are
- * left out for this route.
+ * here. So the route is lean: the body is parsed once (by fastify), only the fields read of an
+ * egress event's `egressInfo` are decoded as protobuf JSON, a delivery is logged at debug (warn
+ * when refused; what it changes is logged at info by the store), and fastify's own two lines a
+ * request are left out for this route.
  */
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, options) => {
   // Quiet at info; an operator who asks for debug sees every delivery and fastify's lines too.
@@ -79,9 +78,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     if (claimed.egressInfo === undefined) return { received: true };
     let egressInfo: EgressInfo;
     try {
-      egressInfo = EgressInfo.fromJson(claimed.egressInfo as ProtobufJson, {
-        ignoreUnknownFields: true,
-      });
+      egressInfo = egressInfoFromWebhook(claimed.egressInfo);
     } catch (cause) {
       throw malformed(cause);
     }
