@@ -8,7 +8,7 @@ import {
 import { serverTransaction } from '../firebase/server-transaction.js';
 import { isJsonObject, type JsonObject } from '../json-object.js';
 import type { Logger } from '../logging/logger.js';
-import { LiveRecords } from './live-records.js';
+import { LiveRecords, NOT_HELD } from './live-records.js';
 import {
   PENDING_UPLOAD_STATUSES,
   PENDING_UPLOADS_PATH,
@@ -98,8 +98,10 @@ export class RecordingStore {
     this.observer = observer;
   }
 
-  /** The record; from the SDK's cache while a listener holds it (a live record, see LiveRecords). */
+  /** The record; from its listener while one holds it (a live record, see LiveRecords). */
   async read(ref: RecordingRef): Promise<RecordingRecord | undefined> {
+    const held = this.live.current(ref);
+    if (held !== NOT_HELD) return held;
     const snapshot = await this.db.ref(recordingPath(ref.roomKey, ref.recordingId)).get();
     const parsed = recordingRecordSchema.safeParse(snapshot.val());
     return parsed.success ? parsed.data : undefined;

@@ -80,6 +80,43 @@ describe("the store's listeners on live records", () => {
     }
   });
 
+  it('answers a read of a held record from what its listener delivered: offline too, and current', async () => {
+    const controller = adminDatabase();
+    const other = adminDatabase();
+    const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
+    try {
+      const [held] = await startingRecords(store, controller.db);
+      controller.db.goOffline();
+      const read = await store.read(held);
+      expect(read).toMatchObject({ status: 'starting', requestedBy: 'alice' });
+      // One parsed record is shared by every read until the next change: no reader may alter it.
+      expect(Object.isFrozen(read)).toBe(true);
+      controller.db.goOnline();
+      await other.db.ref(`recordings/${held.roomKey}/${held.recordingId}/status`).set('recording');
+      await expect.poll(async () => (await store.read(held))?.status).toBe('recording');
+    } finally {
+      store.close();
+      await Promise.all([controller.close(), other.close()]);
+    }
+  });
+
+  it('lets go of a held record another writer makes unreadable, and reads it as absent', async () => {
+    const controller = adminDatabase();
+    const other = adminDatabase();
+    const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
+    try {
+      const [spoiled] = await startingRecords(store, controller.db);
+      await other.db
+        .ref(`recordings/${spoiled.roomKey}/${spoiled.recordingId}/requestedBy`)
+        .set(42);
+      await expect.poll(() => store.liveRecords).toBe(1);
+      expect(await store.read(spoiled)).toBe(undefined);
+    } finally {
+      store.close();
+      await Promise.all([controller.close(), other.close()]);
+    }
+  });
+
   it('reads fresh from the server while it holds a record: what another writer just wrote', async () => {
     const controller = adminDatabase();
     const other = adminDatabase();
