@@ -43,12 +43,32 @@ async function startingRecords(store: RecordingStore, db: Database) {
   return refs as [RecordingRef, RecordingRef];
 }
 
+/**
+ * A store on an Admin SDK app of its own (as a controller holds one), two records it moved to
+ * `starting`, and a second app as another writer; all let go of afterwards.
+ */
+async function withLiveRecords(
+  run: (
+    store: RecordingStore,
+    records: [RecordingRef, RecordingRef],
+    sides: { controller: Database; other: Database },
+  ) => Promise<void>,
+) {
+  const controller = adminDatabase();
+  const other = adminDatabase();
+  const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
+  try {
+    const records = await startingRecords(store, controller.db);
+    await run(store, records, { controller: controller.db, other: other.db });
+  } finally {
+    store.close();
+    await Promise.all([controller.close(), other.close()]);
+  }
+}
+
 describe("the store's listeners on live records", () => {
   it('holds one for each live recording it moved, and lets go once the recording is final', async () => {
-    const controller = adminDatabase();
-    const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
-    try {
-      const [first, second] = await startingRecords(store, controller.db);
+    await withLiveRecords(async (store, [first, second]) => {
       expect(store.liveRecords).toBe(2);
       await store.transition(first, 'canceled');
       expect(store.liveRecords).toBe(1);
@@ -56,83 +76,50 @@ describe("the store's listeners on live records", () => {
       expect((await store.read(second))?.status).toBe('starting');
       store.close();
       expect(store.liveRecords).toBe(0);
-    } finally {
-      store.close();
-      await controller.close();
-    }
+    });
   });
 
   it('lets go when another writer ends the recording or removes it', async () => {
-    const controller = adminDatabase();
-    const other = adminDatabase();
-    const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
-    try {
-      const [ended, removed] = await startingRecords(store, controller.db);
+    await withLiveRecords(async (store, [ended, removed], { other }) => {
       expect(store.liveRecords).toBe(2);
-      await other.db.ref(`recordings/${ended.roomKey}/${ended.recordingId}/status`).set('failed');
-      await other.db.ref(`recordings/${removed.roomKey}/${removed.recordingId}`).remove();
+      await other.ref(`recordings/${ended.roomKey}/${ended.recordingId}/status`).set('failed');
+      await other.ref(`recordings/${removed.roomKey}/${removed.recordingId}`).remove();
       await expect.poll(() => store.liveRecords).toBe(0);
       // Nothing held any more, so a read goes to the server and sees the other writer's change.
       expect((await store.read(ended))?.status).toBe('failed');
-    } finally {
-      store.close();
-      await Promise.all([controller.close(), other.close()]);
-    }
+    });
   });
 
   it('answers a read of a held record from what its listener delivered: offline too, and current', async () => {
-    const controller = adminDatabase();
-    const other = adminDatabase();
-    const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
-    try {
-      const [held] = await startingRecords(store, controller.db);
-      controller.db.goOffline();
+    await withLiveRecords(async (store, [held], { controller, other }) => {
+      controller.goOffline();
       const read = await store.read(held);
       expect(read).toMatchObject({ status: 'starting', requestedBy: 'alice' });
       // One parsed record is shared by every read until the next change: no reader may alter it.
       expect(Object.isFrozen(read)).toBe(true);
-      controller.db.goOnline();
-      await other.db.ref(`recordings/${held.roomKey}/${held.recordingId}/status`).set('recording');
+      controller.goOnline();
+      await other.ref(`recordings/${held.roomKey}/${held.recordingId}/status`).set('recording');
       await expect.poll(async () => (await store.read(held))?.status).toBe('recording');
-    } finally {
-      store.close();
-      await Promise.all([controller.close(), other.close()]);
-    }
+    });
   });
 
   it('lets go of a held record another writer makes unreadable, and reads it as absent', async () => {
-    const controller = adminDatabase();
-    const other = adminDatabase();
-    const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
-    try {
-      const [spoiled] = await startingRecords(store, controller.db);
-      await other.db
-        .ref(`recordings/${spoiled.roomKey}/${spoiled.recordingId}/requestedBy`)
-        .set(42);
+    await withLiveRecords(async (store, [spoiled], { other }) => {
+      await other.ref(`recordings/${spoiled.roomKey}/${spoiled.recordingId}/requestedBy`).set(42);
       await expect.poll(() => store.liveRecords).toBe(1);
       expect(await store.read(spoiled)).toBe(undefined);
-    } finally {
-      store.close();
-      await Promise.all([controller.close(), other.close()]);
-    }
+    });
   });
 
   it('reads fresh from the server while it holds a record: what another writer just wrote', async () => {
-    const controller = adminDatabase();
-    const other = adminDatabase();
-    const store = new RecordingStore(controller.db, pino({ level: 'silent' }), 'live-test');
-    try {
-      const [held] = await startingRecords(store, controller.db);
-      await other.db.ref(`recordings/${held.roomKey}/${held.recordingId}/status`).set('recording');
+    await withLiveRecords(async (store, [held], { other }) => {
+      await other.ref(`recordings/${held.roomKey}/${held.recordingId}/status`).set('recording');
       // The server applied it before answering the writer, so a read from the server sees it.
       expect((await store.readFresh(held))?.status).toBe('recording');
       expect(store.liveRecords).toBe(2);
       expect(
         await store.readFresh({ ...held, recordingId: `${held.recordingId.slice(0, 19)}x` }),
       ).toBe(undefined);
-    } finally {
-      store.close();
-      await Promise.all([controller.close(), other.close()]);
-    }
+    });
   });
 });
