@@ -40,7 +40,7 @@ export class LiveRecords {
    * listener has delivered it yet: the value `get()` would answer from the SDK's cache (the
    * store's transactions are not applied locally, so it is what the server confirmed), without
    * the snapshot, the copy and the parse a `get()` costs each time. Shared by every reader, so
-   * frozen.
+   * frozen (readers treat its nested objects as read-only too).
    */
   current(record: Ref): RecordingRecord | undefined | typeof NOT_HELD {
     const current = this.watches.get(recordingPath(record.roomKey, record.recordingId))?.current;
