@@ -11,7 +11,7 @@ import {
 import { recordingOfEgress } from '../egress/recording-of-egress.js';
 import type { Logger } from '../logging/logger.js';
 import type { RecordingError } from '../records/recording-error-codes.js';
-import { type RecordingRecord, recordingRecordSchema } from '../records/recording-record.js';
+import { type RecordingRecord, recordingRecordOf } from '../records/recording-record.js';
 import { STOPPABLE } from '../records/recording-status.js';
 import type { RecordingRef, RecordingStore } from '../records/recording-store.js';
 import { checkRecordingOptions, type EgressChoice, optionsOfRecord } from './recording-options.js';
@@ -43,12 +43,6 @@ function lookUpParticipants(
   // Asked for beside the acknowledgement; unawaited when that is not applied.
   participants.catch(() => {});
   return participants;
-}
-
-/** The record as the command inbox read it for this command (raw), if it is one. */
-function recordOf(raw: unknown): RecordingRecord | undefined {
-  const parsed = recordingRecordSchema.safeParse(raw);
-  return parsed.success ? parsed.data : undefined;
 }
 
 /** Starts the room composite for a record in `starting`, or adopts one a crashed run started. */
@@ -136,7 +130,7 @@ export async function startRecording(
   /** The record as the command inbox read it (raw). */
   read: unknown,
 ): Promise<void> {
-  const record = recordOf(read);
+  const record = recordingRecordOf(read);
   if (record === undefined) return;
   const options = checkRecordingOptions(optionsOfRecord(record), deps.recording);
   let participants: Promise<ParticipantView[]> | undefined;
@@ -196,7 +190,7 @@ export async function stopRecording(
   /** The record as the command inbox read it (raw). */
   read: unknown,
 ): Promise<void> {
-  const record = recordOf(read);
+  const record = recordingRecordOf(read);
   if (record === undefined) return;
   const log = deps.logger.child(ref);
   if (STOPPABLE.has(record.status) && !(await mayStop(deps, ref, record, requester))) {

@@ -17,7 +17,7 @@ import {
   recordingOptionsSchema,
 } from '../commands/recording-options.js';
 import { AppError } from '../errors.js';
-import { recordingRecordSchema } from '../records/recording-record.js';
+import { recordingRecordOf, recordingRecordSchema } from '../records/recording-record.js';
 import { isFinalStatus, RECORDING_STATUSES, STOPPABLE } from '../records/recording-status.js';
 import type { Principal } from './authentication.js';
 import { roomUrlSchema } from './token-routes.js';
@@ -96,10 +96,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
   const auth = [app.limitByIp, app.requireAuth(['idToken', 'apiKey'])];
 
   async function readRecord(roomKey: string, recordingId: string) {
-    const parsed = recordingRecordSchema.safeParse(
-      (await db.ref(recordingPath(roomKey, recordingId)).get()).val(),
-    );
-    return parsed.success ? parsed.data : undefined;
+    return recordingRecordOf((await db.ref(recordingPath(roomKey, recordingId)).get()).val());
   }
 
   async function activeRecordingId(roomKey: string): Promise<string | undefined> {

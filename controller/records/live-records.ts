@@ -1,6 +1,6 @@
 import type { Database, DataSnapshot, Reference } from 'firebase-admin/database';
 import { recordingPath } from '../../common/recording-paths.js';
-import { type RecordingRecord, recordingRecordSchema } from './recording-record.js';
+import { type RecordingRecord, recordingRecordOf } from './recording-record.js';
 import { isFinalStatus } from './recording-status.js';
 
 interface Ref {
@@ -52,8 +52,8 @@ export class LiveRecords {
     if (this.watches.has(key)) return;
     const ref = this.db.ref(key);
     const onValue = (snapshot: DataSnapshot) => {
-      const parsed = recordingRecordSchema.safeParse(snapshot.val());
-      const current = parsed.success ? Object.freeze(parsed.data) : undefined;
+      const read = recordingRecordOf(snapshot.val());
+      const current = read === undefined ? undefined : Object.freeze(read);
       watch.current = { record: current };
       if (current === undefined || isFinalStatus(current.status)) this.forget(record);
     };

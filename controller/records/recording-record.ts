@@ -32,6 +32,12 @@ export const recordingRecordSchema = z
 
 export type RecordingRecord = z.infer<typeof recordingRecordSchema>;
 
+/** The record `raw` holds, or undefined when there is none or it is malformed. */
+export function recordingRecordOf(raw: unknown): RecordingRecord | undefined {
+  const parsed = recordingRecordSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** Controller-owned fields; the only ones `records/` writes besides `status`. */
 export type ControllerFields = Partial<
   Pick<

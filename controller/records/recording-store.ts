@@ -22,6 +22,7 @@ import {
   activeRecordingSchema,
   type ControllerFields,
   type RecordingRecord,
+  recordingRecordOf,
   recordingRecordSchema,
 } from './recording-record.js';
 import {
@@ -103,8 +104,7 @@ export class RecordingStore {
     const held = this.live.current(ref);
     if (held !== NOT_HELD) return held;
     const snapshot = await this.db.ref(recordingPath(ref.roomKey, ref.recordingId)).get();
-    const parsed = recordingRecordSchema.safeParse(snapshot.val());
-    return parsed.success ? parsed.data : undefined;
+    return recordingRecordOf(snapshot.val());
   }
 
   /**
@@ -120,8 +120,7 @@ export class RecordingStore {
       .orderByKey()
       .equalTo(ref.recordingId)
       .get();
-    const parsed = recordingRecordSchema.safeParse(snapshot.child(ref.recordingId).val());
-    return parsed.success ? parsed.data : undefined;
+    return recordingRecordOf(snapshot.child(ref.recordingId).val());
   }
 
   /**
