@@ -7,3 +7,7 @@ export type JsonObject = Record<string, unknown>;
  */
 export const isJsonObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null;
+
+/** Whether `value` is a JSON object and not an array: what a JWT segment or protobuf JSON is. */
+export const isPlainJsonObject = (value: unknown): value is JsonObject =>
+  isJsonObject(value) && !Array.isArray(value);

@@ -1,5 +1,5 @@
 import { EgressInfo, RoomCompositeEgressRequest } from 'livekit-server-sdk';
-import { isJsonObject } from '../json-object.js';
+import { isPlainJsonObject } from '../json-object.js';
 
 type FieldList = { list(): readonly { localName: string; jsonName: string; name: string }[] };
 
@@ -27,9 +27,6 @@ const EGRESS_KEYS = keysOf(EgressInfo.fields, [
 const REQUEST_KEYS = keysOf(RoomCompositeEgressRequest.fields, ['fileOutputs', 'file']);
 const ROOM_COMPOSITE_KEYS = keysOf(EgressInfo.fields, ['roomComposite']);
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  isJsonObject(value) && !Array.isArray(value);
-
 function pick(json: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
   for (const key of keys) if (json[key] !== undefined) picked[key] = json[key];
@@ -47,11 +44,11 @@ type ProtobufJson = Parameters<typeof EgressInfo.fromJson>[0];
  */
 export function egressInfoFromWebhook(json: unknown): EgressInfo {
   // Anything but an object is left to fromJson, which refuses it.
-  if (!isObject(json)) return EgressInfo.fromJson(json as ProtobufJson);
+  if (!isPlainJsonObject(json)) return EgressInfo.fromJson(json as ProtobufJson);
   const picked = pick(json, EGRESS_KEYS);
   for (const key of ROOM_COMPOSITE_KEYS) {
     const request = picked[key];
-    if (isObject(request)) picked[key] = pick(request, REQUEST_KEYS);
+    if (isPlainJsonObject(request)) picked[key] = pick(request, REQUEST_KEYS);
   }
   return EgressInfo.fromJson(picked as ProtobufJson, { ignoreUnknownFields: true });
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EgressInfo } from 'livekit-server-sdk';
 import { AppError } from '../errors.js';
+import { isPlainJsonObject } from '../json-object.js';
 import { type EgressSnapshot, egressSnapshot } from './egress-snapshot.js';
 import { egressInfoFromWebhook } from './webhook-egress-info.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
@@ -27,8 +28,8 @@ const malformed = (cause?: unknown) =>
 
 /** The envelope every LiveKit webhook has (from the body fastify parsed); the rest waits. */
 function envelopeOf(json: unknown): { event: string; id: string; egressInfo: unknown } {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw malformed();
-  const { event = '', id = '', egressInfo } = json as Record<string, unknown>;
+  if (!isPlainJsonObject(json)) throw malformed();
+  const { event = '', id = '', egressInfo } = json;
   if (typeof event !== 'string' || typeof id !== 'string') throw malformed();
   return { event, id, egressInfo };
 }

@@ -6,6 +6,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { apiKeyMatches } from '../http/authentication.js';
+import { isPlainJsonObject } from '../json-object.js';
 
 /** livekit-server-sdk's TokenVerifier default: clocks may disagree by this much. */
 const CLOCK_TOLERANCE_S = 10;
@@ -53,9 +54,8 @@ function jsonObject(segment: string, what: string): Record<string, unknown> {
   } catch {
     return refuse(`${what} is not base64url JSON`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return refuse(`${what} is not a JSON object`);
-  return value as Record<string, unknown>;
+  if (!isPlainJsonObject(value)) return refuse(`${what} is not a JSON object`);
+  return value;
 }
 
 /**
