@@ -17,6 +17,7 @@ import {
   recordingOptionsSchema,
 } from '../commands/recording-options.js';
 import { AppError } from '../errors.js';
+import { readOnce } from '../firebase/read-once.js';
 import { recordingRecordOf, recordingRecordSchema } from '../records/recording-record.js';
 import { isFinalStatus, RECORDING_STATUSES, STOPPABLE } from '../records/recording-status.js';
 import type { Principal } from './authentication.js';
@@ -96,11 +97,11 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
   const auth = [app.limitByIp, app.requireAuth(['idToken', 'apiKey'])];
 
   async function readRecord(roomKey: string, recordingId: string) {
-    return recordingRecordOf((await db.ref(recordingPath(roomKey, recordingId)).get()).val());
+    return recordingRecordOf((await readOnce(db.ref(recordingPath(roomKey, recordingId)))).val());
   }
 
   async function activeRecordingId(roomKey: string): Promise<string | undefined> {
-    const lock = (await db.ref(activeRecordingPath(roomKey)).get()).val() as {
+    const lock = (await readOnce(db.ref(activeRecordingPath(roomKey)))).val() as {
       recordingId?: unknown;
     } | null;
     return typeof lock?.recordingId === 'string' ? lock.recordingId : undefined;

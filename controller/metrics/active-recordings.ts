@@ -1,4 +1,5 @@
 import type { Database } from 'firebase-admin/database';
+import { readOnce } from '../firebase/read-once.js';
 import { activeRecordingSchema } from '../records/recording-record.js';
 import type { RecordingStatus } from '../records/recording-status.js';
 
@@ -19,7 +20,7 @@ export function activeRecordingsOf(db: Database) {
       );
     });
     try {
-      const snapshot = await Promise.race([db.ref('rooms').get(), timeout]);
+      const snapshot = await Promise.race([readOnce(db.ref('rooms')), timeout]);
       const counts = new Map<RecordingStatus, number>();
       snapshot.forEach((room) => {
         const lock = activeRecordingSchema.safeParse(room.child('activeRecording').val());

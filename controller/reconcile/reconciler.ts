@@ -5,6 +5,7 @@ import { failRecording, type RecordingActionDependencies } from '../commands/rec
 import { applyEgressOutcome } from '../egress/apply-egress-outcome.js';
 import type { EgressSnapshot } from '../egress/egress-snapshot.js';
 import { recordingOfEgress } from '../egress/recording-of-egress.js';
+import { readOnce } from '../firebase/read-once.js';
 import { HOLDS_ROOM } from '../records/recording-status.js';
 import type { RecordingRef } from '../records/recording-store.js';
 import { checkDeadlines, type DeadlineLimits } from './deadlines.js';
@@ -64,7 +65,9 @@ export class Reconciler {
     const { logger } = this.options;
     let corrections = 0;
     try {
-      const rooms = roomsSchema.safeParse((await this.options.db.ref('rooms').get()).val() ?? {});
+      const rooms = roomsSchema.safeParse(
+        (await readOnce(this.options.db.ref('rooms'))).val() ?? {},
+      );
       if (!rooms.success) {
         logger.error({ issues: rooms.error.issues.length }, 'rooms/ holds malformed locks');
         return;

@@ -1,10 +1,7 @@
 import { hostname } from 'node:os';
 import { type Database, ServerValue } from 'firebase-admin/database';
-import {
-  activeRecordingPath,
-  recordingPath,
-  roomRecordingsPath,
-} from '../../common/recording-paths.js';
+import { activeRecordingPath, recordingPath } from '../../common/recording-paths.js';
+import { readOnce } from '../firebase/read-once.js';
 import { serverTransaction } from '../firebase/server-transaction.js';
 import { isJsonObject, type JsonObject } from '../json-object.js';
 import type { Logger } from '../logging/logger.js';
@@ -103,24 +100,17 @@ export class RecordingStore {
   async read(ref: RecordingRef): Promise<RecordingRecord | undefined> {
     const held = this.live.current(ref);
     if (held !== NOT_HELD) return held;
-    const snapshot = await this.db.ref(recordingPath(ref.roomKey, ref.recordingId)).get();
-    return recordingRecordOf(snapshot.val());
+    return this.readFresh(ref);
   }
 
   /**
    * The record as the server has it, even while a listener caches it. For answers to a client
    * that may have seen a newer value than this process has processed yet (a link asked for the
    * moment `uploaded` was seen): the cache catches up a moment later, the server already has it.
-   * `get()` answers from a complete cached view of the path or an ancestor; a query on the room,
-   * which nothing listens to, has none, so it goes to the server.
    */
   async readFresh(ref: RecordingRef): Promise<RecordingRecord | undefined> {
-    const snapshot = await this.db
-      .ref(roomRecordingsPath(ref.roomKey))
-      .orderByKey()
-      .equalTo(ref.recordingId)
-      .get();
-    return recordingRecordOf(snapshot.child(ref.recordingId).val());
+    const snapshot = await readOnce(this.db.ref(recordingPath(ref.roomKey, ref.recordingId)));
+    return recordingRecordOf(snapshot.val());
   }
 
   /**
@@ -128,7 +118,7 @@ export class RecordingStore {
    * reconciliation reads instead of the whole history. Its size is the number of uploads under way.
    */
   async listPendingUploads(): Promise<PendingUpload[]> {
-    const index = (await this.db.ref(PENDING_UPLOADS_PATH).get()).val() as unknown;
+    const index = (await readOnce(this.db.ref(PENDING_UPLOADS_PATH))).val() as unknown;
     if (!isJsonObject(index)) return [];
     const pending: PendingUpload[] = [];
     for (const [roomKey, room] of Object.entries(index)) {
