@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { relative } from 'node:path';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import {
   type Database,
@@ -7,6 +9,7 @@ import {
   type Reference,
 } from 'firebase-admin/database';
 import { pino } from 'pino';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingPath } from '../../../common/recording-paths.js';
 import { readOnce } from '../../../controller/firebase/read-once.js';
@@ -176,5 +179,46 @@ describe("the recording store's read beside a listener", () => {
       watch?.close();
       store.close();
     }
+  });
+});
+
+describe('the controller', () => {
+  it('never calls get() on a plain reference: one-shot reads go through readOnce', () => {
+    const files = (readdirSync('controller', { recursive: true }) as string[])
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => `controller/${file}`);
+    const program = ts.createProgram(files, {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2023,
+      strict: true,
+      skipLibCheck: true,
+      noEmit: true,
+      types: ['node'],
+    });
+    const checker = program.getTypeChecker();
+    const gets: string[] = [];
+    for (const source of program.getSourceFiles()) {
+      if (!files.some((file) => source.fileName.endsWith(file))) continue;
+      const visit = (node: ts.Node): void => {
+        if (
+          ts.isCallExpression(node) &&
+          node.arguments.length === 0 &&
+          ts.isPropertyAccessExpression(node.expression) &&
+          node.expression.name.text === 'get'
+        ) {
+          const receiver = checker.getTypeAtLocation(node.expression.expression);
+          const { line } = source.getLineAndCharacterOfPosition(node.getStart());
+          gets.push(
+            `${checker.typeToString(receiver)} ${relative('.', source.fileName)}:${line + 1}`,
+          );
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    // Filtered queries only (readOnce's own, the list route's page, the retention sweep's page).
+    expect(gets.length).toBeGreaterThanOrEqual(3);
+    expect(gets.filter((get) => !get.startsWith('Query '))).toEqual([]);
   });
 });
