@@ -81,15 +81,18 @@ async function readInOneNetworkReadWithNewer<T>(options: {
 }): Promise<T> {
   await options.other.set(options.older);
   proxy.hold();
-  options.listen();
-  const read = options.read();
-  // Held twice: the listener's first value, then the read's answer (the server answers in order).
-  const { older, newer } = options.markers;
-  await proxy.untilHeld(new RegExp(`${older}[\\s\\S]*${older}`));
-  await options.other.set(options.newer);
-  await proxy.untilHeld(new RegExp(newer));
-  proxy.release();
-  return read;
+  try {
+    options.listen();
+    const read = options.read();
+    // Held twice: the listener's first value, then the read's answer (answered in order).
+    const { older, newer } = options.markers;
+    await proxy.untilHeld(new RegExp(`${older}[\\s\\S]*${older}`));
+    await options.other.set(options.newer);
+    await proxy.untilHeld(new RegExp(newer));
+    return read;
+  } finally {
+    proxy.release();
+  }
 }
 
 /** The listener's values and the read, with a transaction on the path afterwards. */
