@@ -52,10 +52,39 @@ async function hasExport(dir: string): Promise<boolean> {
   }
 }
 
+/**
+ * firebase-tools' words when a port it was given is in use. A port `freePort` found free is
+ * closed again before the emulator binds it, and in that moment another socket (any outgoing
+ * connection takes its local port from the same range) may take it.
+ */
+const PORT_TAKEN = /port taken|is not open/i;
+
+/**
+ * Tries with freshly picked ports again when a picked one was taken in between. Not with a data
+ * directory: a failed start may still export on exit, and the next attempt would import that.
+ */
+const ATTEMPTS = 3;
+
 /** Starts the Auth emulator on loopback (free ports by default), in a scratch directory of its own. */
 export async function startAuthEmulator(
   projectId: string,
   options: AuthEmulatorOptions = {},
+): Promise<AuthEmulator> {
+  const attempts = options.dataDir === undefined ? ATTEMPTS : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchAuthEmulator(projectId, options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt === attempts) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function launchAuthEmulator(
+  projectId: string,
+  options: AuthEmulatorOptions,
 ): Promise<AuthEmulator> {
   const authPort = options.port ?? (await freePort());
   const [hubPort, loggingPort] = [await freePort(), await freePort()];
@@ -114,7 +143,7 @@ export async function startAuthEmulator(
     );
   } catch (error) {
     await stop();
-    throw error;
+    throw PORT_TAKEN.test(output) ? new PortTakenError((error as Error).message) : error;
   }
   return { host, projectId, stop };
 }
