@@ -26,7 +26,8 @@ async function waitUntilServing(url: string, child: ChildProcess, output: () => 
       throw new Error(`auth emulator exited with ${child.exitCode}:\n${output()}`);
     }
     try {
-      const response = await fetch(url);
+      // Bounded: a port some other server holds may accept and never answer.
+      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
       if (response.ok) return;
     } catch {
       // not listening yet

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { type AddressInfo, createServer } from 'node:net';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { expect, inject, it } from 'vitest';
+import { startAuthEmulator } from '../../../emulators/harness/auth-emulator.js';
 import { signUpUser } from '../../support/firebase-users.js';
 
 it('issues ID tokens, through the Auth REST API, that the Admin SDK verifies', async () => {
@@ -15,3 +17,14 @@ it('issues ID tokens, through the Auth REST API, that the Admin SDK verifies', a
     await deleteApp(app);
   }
 });
+
+it('refuses a port another server holds with the reason, rather than waiting on it', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    await expect(startAuthEmulator('demo-port-taken', { port })).rejects.toThrow(/port taken/i);
+  } finally {
+    taken.close();
+  }
+}, 60_000);
