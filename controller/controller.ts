@@ -203,6 +203,7 @@ export async function createController(
   await app.register(tokenRoutes, { livekit: config.livekit, tokens: config.tokens });
   await app.register(recordingRoutes, {
     db,
+    store,
     waitTimeoutMs: START_WAIT_TIMEOUT_MS,
     options: config.recording,
   });

@@ -18,13 +18,16 @@ import {
 } from '../commands/recording-options.js';
 import { AppError } from '../errors.js';
 import { readOnce } from '../firebase/read-once.js';
-import { recordingRecordOf, recordingRecordSchema } from '../records/recording-record.js';
+import { recordingRecordSchema } from '../records/recording-record.js';
 import { isFinalStatus, RECORDING_STATUSES, STOPPABLE } from '../records/recording-status.js';
+import type { RecordingStore } from '../records/recording-store.js';
 import type { Principal } from './authentication.js';
 import { roomUrlSchema } from './token-routes.js';
 
 export interface RecordingRoutesOptions {
   readonly db: Database;
+  /** The one owner of recording state, asked for a record as the server has it. */
+  readonly store: RecordingStore;
   /** How long `?wait=started` may hold a request. */
   readonly waitTimeoutMs: number;
   /** Default layout and preset, and the presets a request may choose. */
@@ -92,13 +95,12 @@ function requesterOf(principal: Principal | undefined, identity: string | undefi
  * `GET /recordings` lists a room's records, newest first.
  */
 export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async (app, options) => {
-  const { db } = options;
+  const { db, store } = options;
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const auth = [app.limitByIp, app.requireAuth(['idToken', 'apiKey'])];
 
-  async function readRecord(roomKey: string, recordingId: string) {
-    return recordingRecordOf((await readOnce(db.ref(recordingPath(roomKey, recordingId)))).val());
-  }
+  const readRecord = (roomKey: string, recordingId: string) =>
+    store.readFresh({ roomKey, recordingId });
 
   async function activeRecordingId(roomKey: string): Promise<string | undefined> {
     const lock = (await readOnce(db.ref(activeRecordingPath(roomKey)))).val() as {
