@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startLocalServers } from '../emulators/harness/local-servers.js';
+import { realLivekitAvailability } from '../emulators/livekit-server/index.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,6 +13,8 @@ declare module 'vitest' {
      * need our servers' fault switches or protocol details skip themselves then.
      */
     localServersAreOurs: boolean;
+    /** Whether the real livekit-server suites run here; if not, why (printed once). */
+    realLivekit: { available: boolean; reason: string };
   }
 }
 
@@ -26,6 +29,14 @@ export default async function setup(project: TestProject) {
   project.provide('firebaseProjectId', projectId);
   project.provide('localServerEnv', { ...servers.env });
   project.provide('localServersAreOurs', servers.found.length === 0);
+  const real = await realLivekitAvailability();
+  project.provide('realLivekit', {
+    available: real.available,
+    reason: real.available ? '' : real.reason,
+  });
+  if (!real.available) {
+    process.stdout.write(`real-server suites skipped: ${real.reason}\n`);
+  }
   return async () => {
     await servers.stop();
   };

@@ -16,8 +16,15 @@ import {
 } from '../../controller/controller.js';
 import { initializeFirebase } from '../../controller/firebase/firebase-app.js';
 import { createLogger } from '../../controller/logging/logger.js';
-import { type LivekitEmulator, startLivekitEmulator } from '../../emulators/livekit/index.js';
+import type { LivekitEmulator, startLivekitEmulator } from '../../emulators/livekit/index.js';
+import type { RealLivekit, RealLivekitOptions } from '../../emulators/livekit-server/index.js';
 import { signUpUser } from './firebase-users.js';
+import {
+  EmulatedLivekit,
+  type LivekitUnderTest,
+  RealLivekitUnderTest,
+  type RoomMember,
+} from './livekit-under-test.js';
 import {
   commandWriter,
   connectToDatabaseEmulator,
@@ -31,6 +38,11 @@ export interface StackOptions {
   /** Extra controller environment (timeouts, intervals). */
   readonly env?: Record<string, string>;
   readonly livekit?: Partial<Parameters<typeof startLivekitEmulator>[0]>;
+  /**
+   * Record on the real livekit-server (Redis, the egress worker) instead of our emulator; the
+   * suite must skip itself where `realLivekitAvailability()` says it cannot run.
+   */
+  readonly real?: true | Partial<Omit<RealLivekitOptions, 'apiKey' | 'apiSecret' | 'outputDir'>>;
   /**
    * The controller's file pipeline. Off unless given, so suites about recording control see
    * records end at `processing`; file-pipeline suites turn it on with short waits.
@@ -68,12 +80,14 @@ export interface Participant {
 export class RecordingStack {
   private readonly controllers: RunningController[] = [];
   private readonly participants: Participant[] = [];
+  private readonly members: RoomMember[] = [];
 
   private constructor(
     /** The Realtime Database emulator the suite runs against (ours, or Google's). */
     readonly databaseHost: string,
     readonly databaseUrl: string,
-    readonly livekit: LivekitEmulator,
+    /** The LiveKit it records on, emulated or real. */
+    readonly lk: LivekitUnderTest,
     readonly outputDir: string,
     readonly keys: { readonly apiKey: string; readonly apiSecret: string },
     private readonly options: StackOptions,
@@ -86,23 +100,29 @@ export class RecordingStack {
     const outputDir = await mkdtemp(join(tmpdir(), 'recordings-'));
     const apiKey = randomSecret('APIkey');
     const apiSecret = randomSecret('secret');
-    const livekit = await startLivekitEmulator({
-      keys: { [apiKey]: apiSecret },
-      outputDir,
-      egressActivationDelayMs: 100,
-      egressWriteIntervalMs: 200,
-      webhookRetryDelaysMs: [50, 100, 200, 400],
-      ...options.livekit,
-    });
+    const keys = { apiKey, apiSecret };
+    const lk =
+      options.real === undefined
+        ? await EmulatedLivekit.start(keys, outputDir, options.livekit)
+        : await RealLivekitUnderTest.start(
+            keys,
+            outputDir,
+            options.real === true ? {} : options.real,
+          );
     const databaseUrl = `https://${namespace}.firebaseio.com`;
-    return new RecordingStack(
-      databaseHost,
-      databaseUrl,
-      livekit,
-      outputDir,
-      { apiKey, apiSecret },
-      options,
-    );
+    return new RecordingStack(databaseHost, databaseUrl, lk, outputDir, keys, options);
+  }
+
+  /** Our emulator, with its controls; a stack on the real server has none. */
+  get livekit(): LivekitEmulator {
+    if (!(this.lk instanceof EmulatedLivekit)) throw new Error('this stack runs the real server');
+    return this.lk.emulator;
+  }
+
+  /** The real server, Redis, egress workers and webhook relay of a stack started with `real`. */
+  get real(): RealLivekit {
+    if (!(this.lk instanceof RealLivekitUnderTest)) throw new Error('this stack runs the emulator');
+    return this.lk.real;
   }
 
   /** Starts a controller; the LiveKit emulator sends its webhooks to the newest one. */
@@ -115,7 +135,7 @@ export class RecordingStack {
       validEnv({
         LIVEKIT_API_KEY: this.keys.apiKey,
         LIVEKIT_API_SECRET: this.keys.apiSecret,
-        LIVEKIT_URL: this.livekit.url,
+        LIVEKIT_URL: this.lk.url,
         FIREBASE_DATABASE_URL: this.databaseUrl,
         RECORDING_OUTPUT_DIR: this.outputDir,
         CONTROL_HOST: '127.0.0.1',
@@ -136,7 +156,7 @@ export class RecordingStack {
     );
     const address = await controller.app.listen({ host: '127.0.0.1', port: 0 });
     controller.startWork();
-    this.livekit.controls.webhooks.setUrl(`${address}/webhooks/livekit`);
+    this.lk.sendWebhooksTo(`${address}/webhooks/livekit`);
     const running: RunningController = {
       controller,
       config,
@@ -165,7 +185,7 @@ export class RecordingStack {
       LOG_LEVEL: 'info',
       LIVEKIT_API_KEY: this.keys.apiKey,
       LIVEKIT_API_SECRET: this.keys.apiSecret,
-      LIVEKIT_URL: this.livekit.url,
+      LIVEKIT_URL: this.lk.url,
       FIREBASE_DATABASE_URL: this.databaseUrl,
       RECORDING_OUTPUT_DIR: this.outputDir,
       RECONCILE_INTERVAL_S: '1',
@@ -206,12 +226,24 @@ export class RecordingStack {
   }
 
   /** A new participant in a room of their own, publishing, as LiveKit sees them. */
-  async publisherInNewRoom(): Promise<{ roomUrl: string; roomKey: string; alice: Participant }> {
+  async publisherInNewRoom(): Promise<{
+    roomUrl: string;
+    roomKey: string;
+    alice: Participant;
+    /** Alice in the LiveKit room: she can stop publishing or leave. */
+    aliceInRoom: RoomMember;
+  }> {
     const { roomUrl, roomKey } = RecordingStack.room();
     const alice = await this.participant();
-    this.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
-    this.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
-    return { roomUrl, roomKey, alice };
+    const aliceInRoom = await this.joinAndPublish(roomKey, alice.uid);
+    return { roomUrl, roomKey, alice, aliceInRoom };
+  }
+
+  /** `identity` joins the LiveKit room `roomKey` and publishes a camera. */
+  async joinAndPublish(roomKey: string, identity: string): Promise<RoomMember> {
+    const member = await this.lk.joinAndPublish(roomKey, identity);
+    this.members.push(member);
+    return member;
   }
 
   /** A publisher in a room of their own starts a recording; resolves once it records. */
@@ -220,10 +252,11 @@ export class RecordingStack {
     roomKey: string;
     recordingId: string;
     alice: Participant;
+    aliceInRoom: RoomMember;
     /** The record as it first showed `recording`. */
     record: Record<string, unknown>;
   }> {
-    const { roomUrl, roomKey, alice } = await this.publisherInNewRoom();
+    const { roomUrl, roomKey, alice, aliceInRoom } = await this.publisherInNewRoom();
     const recordingId = await alice.start(roomUrl, options);
     const record = await this.waitForRecord(
       alice.db,
@@ -231,7 +264,7 @@ export class RecordingStack {
       recordingId,
       (value) => value.status === 'recording',
     );
-    return { roomUrl, roomKey, recordingId, alice, record };
+    return { roomUrl, roomKey, recordingId, alice, aliceInRoom, record };
   }
 
   /** A room URL of its own, with its key. */
@@ -288,8 +321,9 @@ export class RecordingStack {
 
   async stop(): Promise<void> {
     for (const participant of this.participants) await participant.close().catch(() => {});
+    for (const member of this.members) await member.leave().catch(() => {});
     for (const controller of this.controllers) await controller.stop().catch(() => {});
-    await this.livekit.stop();
+    await this.lk.stop();
     await rm(this.outputDir, { recursive: true, force: true });
   }
 }

@@ -35,3 +35,28 @@ export function syntheticTracks(): { camera: MediaStreamTrack; microphone: Media
     microphone: new wrtc.nonstandard.RTCAudioSource().createTrack() as unknown as MediaStreamTrack,
   };
 }
+
+const FRAME_WIDTH = 160;
+const FRAME_HEIGHT = 96;
+const FRAME_INTERVAL_MS = 200;
+
+/**
+ * A camera track that sends frames (a grey picture, 5 a second): the real SFU counts a track as
+ * published only once its media arrives. `stop()` ends the frames and the track.
+ */
+export function sendingCamera(): { track: MediaStreamTrack; stop(): void } {
+  const source = new wrtc.nonstandard.RTCVideoSource();
+  const data = new Uint8Array(FRAME_WIDTH * FRAME_HEIGHT * 1.5).fill(128);
+  const timer = setInterval(
+    () => source.onFrame({ width: FRAME_WIDTH, height: FRAME_HEIGHT, data }),
+    FRAME_INTERVAL_MS,
+  );
+  const track = source.createTrack() as unknown as MediaStreamTrack;
+  return {
+    track,
+    stop() {
+      clearInterval(timer);
+      track.stop();
+    },
+  };
+}

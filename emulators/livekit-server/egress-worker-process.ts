@@ -1,0 +1,96 @@
+import { type ManagedChild, startChild } from './child-process.js';
+
+/** The worker's fault switches (see README.md, "Faults"). */
+export interface EgressWorkerFaults {
+  /** Chrome's launch time before ACTIVE; a stop meanwhile waits for it, then ends ABORTED. */
+  readonly startDelayMs?: number;
+  /** Audio-only egresses end FAILED (room connection lost) with their file complete. */
+  readonly audioOnlyFails?: boolean;
+  /** Admission refuses every request for CPU, as a busy worker does. */
+  readonly refuseCpu?: boolean;
+}
+
+export interface EgressWorkerOptions {
+  readonly binary: string;
+  readonly redisAddress: string;
+  readonly livekitUrl: string;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly outputDir: string;
+  /** Go ACTIVE only once the room has a publisher, as a room composite's Chrome does (default true). */
+  readonly waitForPublisher?: boolean;
+  readonly faults?: EgressWorkerFaults;
+}
+
+export interface EgressWorker {
+  readonly nodeId: string;
+  setFaults(faults: EgressWorkerFaults): Promise<void>;
+  /** SIGKILL: the worker dies without reporting anything (an OOM kill). */
+  kill(): Promise<void>;
+  /** SIGINT, as `docker compose stop` sends: every job ends, then it exits. */
+  interrupt(): Promise<void>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+interface ReadyLine {
+  readonly ready: true;
+  readonly control: string;
+  readonly nodeId: string;
+}
+
+function readyLine(line: string): ReadyLine | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const parsed = JSON.parse(line) as Partial<ReadyLine>;
+    return parsed.ready === true && typeof parsed.control === 'string'
+      ? (parsed as ReadyLine)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startEgressWorker(options: EgressWorkerOptions): Promise<EgressWorker> {
+  const { child, ready } = await startChild({
+    name: 'egress-worker',
+    command: options.binary,
+    args: [
+      '--redis',
+      options.redisAddress,
+      '--livekit-url',
+      options.livekitUrl,
+      '--output-dir',
+      options.outputDir,
+      '--control-addr',
+      '127.0.0.1:0',
+      `--wait-for-publisher=${options.waitForPublisher ?? true}`,
+    ],
+    env: {
+      ...process.env,
+      LIVEKIT_API_KEY: options.apiKey,
+      LIVEKIT_API_SECRET: options.apiSecret,
+    },
+    readyWhen: readyLine,
+    timeoutMs: 20_000,
+  });
+  const control = `http://${ready.control}`;
+  const setFaults = async (faults: EgressWorkerFaults) => {
+    const response = await fetch(`${control}/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(faults),
+    });
+    if (!response.ok) throw new Error(`egress worker refused faults: ${response.status}`);
+  };
+  if (options.faults !== undefined) await setFaults(options.faults);
+  const worker = child satisfies ManagedChild;
+  return {
+    nodeId: ready.nodeId,
+    setFaults,
+    kill: () => worker.stop('SIGKILL'),
+    interrupt: () => worker.stop('SIGINT', 30_000),
+    output: worker.output,
+    stop: () => worker.stop('SIGTERM', 10_000),
+  };
+}
