@@ -33,7 +33,9 @@ export async function pinnedServerVersion(): Promise<string> {
  */
 async function workerSourceDigest(): Promise<string> {
   const hash = createHash('sha256');
-  const files = (await readdir(WORKER_SOURCE_DIR)).filter((name) => name.endsWith('.go')).sort();
+  const files = (await readdir(WORKER_SOURCE_DIR).catch(() => []))
+    .filter((name) => name.endsWith('.go'))
+    .sort();
   for (const file of [
     ...files.map((name) => join(WORKER_SOURCE_DIR, name)),
     join(MODULE_DIR, 'go.mod'),
