@@ -76,7 +76,7 @@ export async function expectNothingLost(
     })
     .toEqual([]);
   const egresses = await new EgressClient(
-    stack.livekit.url,
+    stack.lk.url,
     stack.keys.apiKey,
     stack.keys.apiSecret,
   ).listEgress({ roomName: ref.roomKey });

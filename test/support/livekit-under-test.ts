@@ -147,3 +147,15 @@ export class RealLivekitUnderTest implements LivekitUnderTest {
     return this.real.stop();
   }
 }
+
+/** Starts the LiveKit of `kind` with `keys`, its recordings (if any) written to `outputDir`. */
+export function startLivekitUnderTest(
+  kind: 'emulator' | 'real',
+  keys: LivekitKeys,
+  outputDir: string,
+  realOptions: Partial<Parameters<typeof startRealLivekit>[0]> = {},
+): Promise<LivekitUnderTest> {
+  return kind === 'real'
+    ? RealLivekitUnderTest.start(keys, outputDir, realOptions)
+    : EmulatedLivekit.start(keys, outputDir);
+}
