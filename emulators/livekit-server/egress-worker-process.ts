@@ -24,6 +24,8 @@ export interface EgressWorkerOptions {
 
 export interface EgressWorker {
   readonly nodeId: string;
+  /** False once it exited (killed, interrupted or stopped). */
+  running(): boolean;
   setFaults(faults: EgressWorkerFaults): Promise<void>;
   /** SIGKILL: the worker dies without reporting anything (an OOM kill). */
   kill(): Promise<void>;
@@ -87,6 +89,7 @@ export async function startEgressWorker(options: EgressWorkerOptions): Promise<E
   const worker = child satisfies ManagedChild;
   return {
     nodeId: ready.nodeId,
+    running: () => worker.process.exitCode === null && worker.process.signalCode === null,
     setFaults,
     kill: () => worker.stop('SIGKILL'),
     interrupt: () => worker.stop('SIGINT', 30_000),

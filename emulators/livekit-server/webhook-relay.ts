@@ -30,6 +30,7 @@ export interface WebhookRelay {
   /** Where webhooks go from now on; absent: answered 503, so LiveKit retries, then gives up. */
   setTarget(url: string | undefined): void;
   addFault(fault: WebhookFault): void;
+  clearFaults(): void;
   /** Every webhook seen so far, oldest first (bounded). */
   readonly seen: readonly RelayedWebhook[];
   /** Resolves with the first webhook, seen before or after the call, that `predicate` accepts. */
@@ -141,6 +142,9 @@ export async function startWebhookRelay(): Promise<WebhookRelay> {
     },
     addFault({ kind, event, times = 1 }) {
       faults.push({ kind, ...(event === undefined ? {} : { event }), left: times });
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     seen,
     waitFor(predicate, timeoutMs = 30_000) {
