@@ -3,29 +3,41 @@ import { hasStatus } from '../file-pipeline/file-pipeline-support.js';
 import { describeOnEachLivekit, itUnlessFailsOn } from '../support/each-livekit.js';
 import { RecordingStack } from '../support/recording-stack.js';
 
+// Each limit has a stack of its own, the other limit far away, so that one limit's stop can
+// never pass for the other's.
+const FAR = String(3600);
+
 describeOnEachLivekit('limits the controller enforces on its own', (kind) => {
-  let stack: RecordingStack;
+  let maxDuration: RecordingStack;
+  let idle: RecordingStack;
+  const real = kind === 'real' ? { real: true as const } : {};
 
   beforeAll(async () => {
-    stack = await RecordingStack.start({
-      env: { RECORDING_MAX_DURATION_S: '2', RECORDING_IDLE_TIMEOUT_S: '2' },
-      ...(kind === 'real' ? { real: true } : {}),
+    maxDuration = await RecordingStack.start({
+      env: { RECORDING_MAX_DURATION_S: '2', RECORDING_IDLE_TIMEOUT_S: FAR },
+      ...real,
     });
-    await stack.startController();
+    await maxDuration.startController();
+    idle = await RecordingStack.start({
+      env: { RECORDING_MAX_DURATION_S: FAR, RECORDING_IDLE_TIMEOUT_S: '2' },
+      ...real,
+    });
+    await idle.startController();
   });
 
   afterAll(async () => {
-    await stack?.stop();
+    await maxDuration?.stop();
+    await idle?.stop();
   });
 
   it('stops a recording that reaches RECORDING_MAX_DURATION_S, and it finishes normally', async () => {
-    const { roomUrl, roomKey, alice } = await stack.publisherInNewRoom();
+    const { roomUrl, roomKey, alice } = await maxDuration.publisherInNewRoom();
     // Listening before the request is written: the controller may move it on at once.
     const recordingId = alice.nextRecordingId();
-    const seen = stack.watchStatuses(alice.db, roomKey, recordingId);
+    const seen = maxDuration.watchStatuses(alice.db, roomKey, recordingId);
     await seen.ready;
     await alice.start(roomUrl, { recordingId });
-    const processing = await stack.waitForRecord(
+    const processing = await maxDuration.waitForRecord(
       alice.db,
       roomKey,
       recordingId,
@@ -37,20 +49,22 @@ describeOnEachLivekit('limits the controller enforces on its own', (kind) => {
     expect(processing.error).toBeUndefined();
   });
 
-  // The real server's isPublisher stays true once a participant has published (it is never
-  // reset), so an idle rule built on it never fires there: the rule must read current tracks.
+  // LiveKit's isPublisher stays true once a participant has published (it is never reset, and
+  // the emulator now does the same), so an idle rule built on it never fires: the rule must
+  // read the participants' current tracks.
   itUnlessFailsOn(
     kind,
-    ['real'],
+    ['emulator', 'real'],
     21,
   )('stops a recording whose room has had no publisher for RECORDING_IDLE_TIMEOUT_S', async () => {
-    const { roomKey, recordingId, alice, aliceInRoom } = await stack.recordingInNewRoom();
+    const { roomKey, recordingId, alice, aliceInRoom } = await idle.recordingInNewRoom();
     await aliceInRoom.setPublishing(false);
-    const ended = await stack.waitForRecord(
+    const ended = await idle.waitForRecord(
       alice.db,
       roomKey,
       recordingId,
       (record) => record.status === 'processing' || record.status === 'failed',
+      15_000,
     );
     expect(ended.status).toBe('processing');
   });

@@ -20,6 +20,11 @@ export interface ParticipantRecord {
   readonly kind: ParticipantInfo_Kind;
   readonly joinedAtMs: number;
   readonly tracks: Map<string, TrackInfo>;
+  /**
+   * Set by the first published track and never reset, as livekit-server's `isPublisher`
+   * (`pkg/rtc/participant.go`): a participant who unpublished everything still counts.
+   */
+  hasPublished: boolean;
   /** Raised on every change: clients ignore an info older than the one they hold. */
   version: number;
   /** The token's grants; `hidden` participants (egress recorders) are not shown to others. */
@@ -158,6 +163,7 @@ export class RoomRegistry {
       kind: joining.kind ?? ParticipantInfo_Kind.STANDARD,
       joinedAtMs: Date.now(),
       tracks: new Map(),
+      hasPublished: false,
       version: 1,
       permission: joining.permission,
       disconnect: joining.disconnect,
@@ -225,6 +231,7 @@ export class RoomRegistry {
     const participant = room?.participants.get(identity);
     if (room === undefined || participant === undefined) return false;
     participant.tracks.set(track.sid, track);
+    participant.hasPublished = true;
     participant.version++;
     this.emit({ type: 'track_published', room, participant, track });
     return true;
@@ -352,6 +359,6 @@ export function toParticipantProto(participant: ParticipantRecord): ParticipantI
     tracks: [...participant.tracks.values()].map((track) => track.clone()),
     version: participant.version,
     permission: participant.permission?.clone(),
-    isPublisher: participant.tracks.size > 0,
+    isPublisher: participant.hasPublished,
   });
 }

@@ -12,7 +12,7 @@ import {
 } from '@livekit/protocol';
 import { type RoomRegistry, toParticipantProto, toRoomProto } from '../rooms/room-registry.js';
 import { requireGrant } from './caller-permissions.js';
-import { TwirpError } from './twirp-error.js';
+import { livekitErrors, TwirpError } from './twirp-error.js';
 import { type TwirpService, twirpMethod } from './twirp-method.js';
 
 /** `livekit.RoomService`, with the grants livekit-server checks for each call. */
@@ -38,7 +38,7 @@ export function roomService(rooms: RoomRegistry): TwirpService {
       }),
       DeleteRoom: twirpMethod(DeleteRoomRequest, (request, caller) => {
         requireGrant.roomCreate(caller);
-        if (!rooms.close(request.room)) throw new TwirpError('not_found', 'room not found');
+        if (!rooms.close(request.room)) throw livekitErrors.roomNotFound();
         return new DeleteRoomResponse();
       }),
       ListParticipants: twirpMethod(ListParticipantsRequest, (request, caller) => {
@@ -50,7 +50,7 @@ export function roomService(rooms: RoomRegistry): TwirpService {
       RemoveParticipant: twirpMethod(RoomParticipantIdentity, (request, caller) => {
         // livekit-server looks the participant up before it checks the grant.
         if (rooms.get(request.room)?.participants.has(request.identity) !== true) {
-          throw new TwirpError('not_found', 'participant not found');
+          throw livekitErrors.participantNotFound();
         }
         requireGrant.roomAdmin(caller, request.room);
         rooms.leave(request.room, request.identity);

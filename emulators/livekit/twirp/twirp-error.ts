@@ -49,12 +49,18 @@ export class TwirpError extends Error {
   }
 }
 
+/**
+ * livekit-server's service errors pass through its twirp error wrapper, which prefixes the
+ * message of every error it does not map itself (`utils/xtwirp`, livekit#3657).
+ */
+const WRAPPED = 'twirp error unknown: ';
+
 /** The messages livekit-server answers with; tests and clients match on the code, people read these. */
 export const livekitErrors = {
   permissionDenied: () => new TwirpError('unauthenticated', 'permissions denied'),
-  roomNotFound: () => new TwirpError('not_found', 'requested room does not exist'),
-  participantNotFound: () => new TwirpError('not_found', 'participant does not exist'),
-  egressNotFound: () => new TwirpError('not_found', 'egress does not exist'),
+  roomNotFound: () => new TwirpError('not_found', `${WRAPPED}requested room does not exist`),
+  participantNotFound: () => new TwirpError('not_found', `${WRAPPED}participant does not exist`),
+  egressNotFound: () => new TwirpError('not_found', `${WRAPPED}egress does not exist`),
   noEgressWorker: () => new TwirpError('unavailable', 'no response from servers'),
   malformedJson: () => new TwirpError('malformed', 'the json request could not be decoded'),
   malformedProtobuf: () => new TwirpError('malformed', 'the protobuf request could not be decoded'),

@@ -196,7 +196,7 @@ describe('egress API errors', () => {
     expect({ status: error.status, code: error.code, message: error.message }).toEqual({
       status: 404,
       code: 'not_found',
-      message: 'requested room does not exist',
+      message: 'twirp error unknown: requested room does not exist',
     });
   });
 
@@ -253,7 +253,7 @@ describe('egress API errors', () => {
     expect([unknown.status, unknown.code, unknown.message]).toEqual([
       404,
       'not_found',
-      'egress does not exist',
+      'twirp error unknown: egress does not exist',
     ]);
 
     const room = await roomWithPublisher();

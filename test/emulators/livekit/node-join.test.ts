@@ -1,7 +1,7 @@
 import { AccessToken, EncodedFileOutput } from 'livekit-server-sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type LivekitFixture, startLivekitFixture } from './support/livekit-fixture.js';
 import { installNodeWebrtc, syntheticTracks } from '../../support/node-webrtc.js';
+import { type LivekitFixture, startLivekitFixture } from './support/livekit-fixture.js';
 
 // livekit-client looks its WebRTC up on globalThis, so the globals come first.
 installNodeWebrtc();

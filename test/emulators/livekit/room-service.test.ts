@@ -39,7 +39,11 @@ describe('RoomService', () => {
 
   it('answers not_found when deleting a room that does not exist', async () => {
     const error = await serverErrorOf(lk.rooms.deleteRoom(lk.roomName('missing')));
-    expect([error.status, error.code, error.message]).toEqual([404, 'not_found', 'room not found']);
+    expect([error.status, error.code, error.message]).toEqual([
+      404,
+      'not_found',
+      'twirp error unknown: requested room does not exist',
+    ]);
   });
 
   it('lists participants with their state and publishing, and an unknown room as empty', async () => {
@@ -74,7 +78,7 @@ describe('RoomService', () => {
     expect([error.status, error.code, error.message]).toEqual([
       404,
       'not_found',
-      'participant not found',
+      'twirp error unknown: participant does not exist',
     ]);
   });
 
