@@ -27,16 +27,23 @@ export interface RealLivekitOptions {
   readonly departureTimeoutS?: number;
 }
 
+/** One livekit-server node, with the relay its webhooks go through (each VM has its own). */
+export interface RealLivekitNode extends LivekitServer {
+  readonly webhooks: WebhookRelay;
+}
+
 /**
  * The real LiveKit as the VM runs it: Redis (no persistence), livekit-server nodes and egress
- * workers on loopback, with a webhook relay whose receiver a test sets once it is listening.
+ * workers on loopback, each node with a webhook relay whose receiver a test sets once it is
+ * listening.
  */
 export interface RealLivekit {
   /** The first node's URL: what LIVEKIT_URL takes. */
   readonly url: string;
-  readonly nodes: readonly LivekitServer[];
+  readonly nodes: readonly RealLivekitNode[];
   readonly workers: EgressWorker[];
   readonly redis: RedisServer;
+  /** The first node's webhook relay. */
   readonly webhooks: WebhookRelay;
   /** Starts one more egress worker (e.g. after one was killed). */
   addWorker(options?: Partial<EgressWorkerOptions>): Promise<EgressWorker>;
@@ -59,10 +66,10 @@ export async function startRealLivekit(options: RealLivekitOptions): Promise<Rea
   try {
     const redis = await startRedisServer();
     stops.push(redis.stop);
-    const webhooks = await startWebhookRelay();
-    stops.push(webhooks.close);
-    const nodes: LivekitServer[] = [];
+    const nodes: RealLivekitNode[] = [];
     for (let index = 0; index < (options.nodes ?? 1); index++) {
+      const webhooks = await startWebhookRelay();
+      stops.push(webhooks.close);
       const node = await startLivekitServer({
         binary: binaries.server,
         redisAddress: redis.address,
@@ -73,16 +80,18 @@ export async function startRealLivekit(options: RealLivekitOptions): Promise<Rea
         departureTimeoutS: options.departureTimeoutS,
       });
       stops.push(node.stop);
-      nodes.push(node);
+      nodes.push({ ...node, webhooks });
     }
-    const url = nodes[0]?.url;
-    if (url === undefined) throw new Error('at least one livekit-server node is needed');
+    const first = nodes[0];
+    if (first === undefined) throw new Error('at least one livekit-server node is needed');
+    const url = first.url;
     const workers: EgressWorker[] = [];
     const addWorker = async (extra: Partial<EgressWorkerOptions> = {}) => {
       const worker = await startEgressWorker({
         binary: binaries.egressWorker,
         redisAddress: redis.address,
-        livekitUrl: url,
+        // Worker n talks to node n (modulo), as each VM's egress talks to its own server.
+        livekitUrl: (nodes[workers.length % nodes.length] ?? first).url,
         apiKey: options.apiKey,
         apiSecret: options.apiSecret,
         outputDir: options.outputDir,
@@ -94,7 +103,7 @@ export async function startRealLivekit(options: RealLivekitOptions): Promise<Rea
       return worker;
     };
     for (let index = 0; index < (options.workers ?? 1); index++) await addWorker();
-    return { url, nodes, workers, redis, webhooks, addWorker, stop: stopAll };
+    return { url, nodes, workers, redis, webhooks: first.webhooks, addWorker, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
