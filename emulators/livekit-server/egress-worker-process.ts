@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type ManagedChild, startChild } from './child-process.js';
 
 /** The worker's fault switches (see README.md, "Faults"). */
@@ -6,8 +9,12 @@ export interface EgressWorkerFaults {
   readonly startDelayMs?: number;
   /** Audio-only egresses end FAILED (room connection lost) with their file complete. */
   readonly audioOnlyFails?: boolean;
+  /** How long an audio-only egress records before its room connection is lost. */
+  readonly audioOnlyFailAfterMs?: number;
   /** Admission refuses every request for CPU, as a busy worker does. */
   readonly refuseCpu?: boolean;
+  /** Go ACTIVE only once the room has a publisher, as a room composite's Chrome does. */
+  readonly awaitPublisher?: boolean;
 }
 
 export interface EgressWorkerOptions {
@@ -16,9 +23,11 @@ export interface EgressWorkerOptions {
   readonly livekitUrl: string;
   readonly apiKey: string;
   readonly apiSecret: string;
-  readonly outputDir: string;
-  /** Go ACTIVE only once the room has a publisher, as a room composite's Chrome does (default true). */
-  readonly waitForPublisher?: boolean;
+  /**
+   * The directory that stands for the egress container's `/` (default `/`: a requested path is
+   * written where it says). A scale-out gives each worker its own, as each VM has its volume.
+   */
+  readonly root?: string;
   readonly faults?: EgressWorkerFaults;
 }
 
@@ -53,21 +62,26 @@ function readyLine(line: string): ReadyLine | undefined {
   }
 }
 
+/** Starts the worker (README.md beside this file) and waits until it is registered on the bus. */
 export async function startEgressWorker(options: EgressWorkerOptions): Promise<EgressWorker> {
-  const { child, ready } = await startChild({
+  // Where recordings grow before the copy: the container's own disk, gone with the worker.
+  const tmpDir = await mkdtemp(join(tmpdir(), 'egress-worker-'));
+  const started = await startChild({
     name: 'egress-worker',
     command: options.binary,
     args: [
       '--redis',
       options.redisAddress,
-      '--livekit-url',
+      '--url',
       options.livekitUrl,
-      '--output-dir',
-      options.outputDir,
+      '--root',
+      options.root ?? '/',
+      '--tmp-dir',
+      tmpDir,
       '--control-addr',
       '127.0.0.1:0',
-      `--wait-for-publisher=${options.waitForPublisher ?? true}`,
     ],
+    // The secret goes by environment, not by argument: arguments are visible to every user.
     env: {
       ...process.env,
       LIVEKIT_API_KEY: options.apiKey,
@@ -75,7 +89,11 @@ export async function startEgressWorker(options: EgressWorkerOptions): Promise<E
     },
     readyWhen: readyLine,
     timeoutMs: 20_000,
+  }).catch(async (error: unknown) => {
+    await rm(tmpDir, { recursive: true, force: true });
+    throw error;
   });
+  const { child, ready } = started;
   const control = `http://${ready.control}`;
   const setFaults = async (faults: EgressWorkerFaults) => {
     const response = await fetch(`${control}/faults`, {
@@ -94,6 +112,10 @@ export async function startEgressWorker(options: EgressWorkerOptions): Promise<E
     kill: () => worker.stop('SIGKILL'),
     interrupt: () => worker.stop('SIGINT', 30_000),
     output: worker.output,
-    stop: () => worker.stop('SIGTERM', 10_000),
+    async stop() {
+      // SIGTERM would let recordings run to their end; a test's clean-up ends them now.
+      await worker.stop('SIGINT', 10_000);
+      await rm(tmpDir, { recursive: true, force: true });
+    },
   };
 }

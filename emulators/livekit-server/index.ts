@@ -15,8 +15,6 @@ export type { RelayedWebhook, WebhookFault, WebhookRelay } from './webhook-relay
 export interface RealLivekitOptions {
   readonly apiKey: string;
   readonly apiSecret: string;
-  /** Where the egress workers write (the volume the recorder and the controller share). */
-  readonly outputDir: string;
   /** livekit-server nodes on the one Redis (default 1). */
   readonly nodes?: number;
   /** Egress workers (default 1; 0: no worker registered). */
@@ -94,7 +92,6 @@ export async function startRealLivekit(options: RealLivekitOptions): Promise<Rea
         livekitUrl: (nodes[workers.length % nodes.length] ?? first).url,
         apiKey: options.apiKey,
         apiSecret: options.apiSecret,
-        outputDir: options.outputDir,
         ...options.worker?.(workers.length),
         ...extra,
       });

@@ -92,15 +92,12 @@ export class RealLivekitUnderTest implements LivekitUnderTest {
     private readonly keys: LivekitKeys,
   ) {}
 
+  /** Its egress workers write the absolute paths the controller asks for (rooted at `/`). */
   static async start(
     keys: LivekitKeys,
-    outputDir: string,
     options: Partial<Parameters<typeof startRealLivekit>[0]> = {},
   ): Promise<RealLivekitUnderTest> {
-    return new RealLivekitUnderTest(
-      await startRealLivekit({ ...keys, outputDir, ...options }),
-      keys,
-    );
+    return new RealLivekitUnderTest(await startRealLivekit({ ...keys, ...options }), keys);
   }
 
   get url(): string {
@@ -156,6 +153,6 @@ export function startLivekitUnderTest(
   realOptions: Partial<Parameters<typeof startRealLivekit>[0]> = {},
 ): Promise<LivekitUnderTest> {
   return kind === 'real'
-    ? RealLivekitUnderTest.start(keys, outputDir, realOptions)
+    ? RealLivekitUnderTest.start(keys, realOptions)
     : EmulatedLivekit.start(keys, outputDir);
 }

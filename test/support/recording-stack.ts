@@ -42,7 +42,7 @@ export interface StackOptions {
    * Record on the real livekit-server (Redis, the egress worker) instead of our emulator; the
    * suite must skip itself where `realLivekitAvailability()` says it cannot run.
    */
-  readonly real?: true | Partial<Omit<RealLivekitOptions, 'apiKey' | 'apiSecret' | 'outputDir'>>;
+  readonly real?: true | Partial<Omit<RealLivekitOptions, 'apiKey' | 'apiSecret'>>;
   /**
    * The controller's file pipeline. Off unless given, so suites about recording control see
    * records end at `processing`; file-pipeline suites turn it on with short waits.
@@ -104,11 +104,7 @@ export class RecordingStack {
     const lk =
       options.real === undefined
         ? await EmulatedLivekit.start(keys, outputDir, options.livekit)
-        : await RealLivekitUnderTest.start(
-            keys,
-            outputDir,
-            options.real === true ? {} : options.real,
-          );
+        : await RealLivekitUnderTest.start(keys, options.real === true ? {} : options.real);
     const databaseUrl = `https://${namespace}.firebaseio.com`;
     return new RecordingStack(databaseHost, databaseUrl, lk, outputDir, keys, options);
   }
