@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"os"
 	"path"
@@ -33,9 +32,11 @@ type job struct {
 	done        chan struct{} // closed once the final update is queued
 	eosOnce     sync.Once
 	stopOnce    sync.Once
-	roomFailed  bool  // guarded by mu
-	killErr     error // guarded by mu: the shutdown error the egress ends with
-	endedAt     int64 // guarded by mu
+	stopAsked   bool                // guarded by mu: a stop or kill came in before the start
+	roomFailed  bool                // guarded by mu
+	killErr     error               // guarded by mu: the shutdown error the egress ends with
+	endedAt     int64               // guarded by mu
+	afterEOS    *livekit.EgressInfo // guarded by mu
 	localPath   string
 }
 
@@ -70,8 +71,8 @@ func (j *job) status() livekit.EgressStatus {
 func (j *job) stop() { j.stopOnce.Do(func() { close(j.stopped) }) }
 
 // sendEOS is upstream Controller.SendEOS: STARTING ends ABORTED at once, ACTIVE reports
-// ENDING and finalizes the file.
-func (j *job) sendEOS(reason string) {
+// ENDING and finalizes the file. It returns the info as it stands right after.
+func (j *job) sendEOS(reason string) *livekit.EgressInfo {
 	j.eosOnce.Do(func() {
 		j.mu.Lock()
 		defer j.mu.Unlock()
@@ -94,21 +95,35 @@ func (j *job) sendEOS(reason string) {
 			// the web source takes its end time when EOS is sent
 			j.endedAt = time.Now().UnixNano()
 		}
+		j.afterEOS = proto.Clone(j.info).(*livekit.EgressInfo)
 	})
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return proto.Clone(j.afterEOS).(*livekit.EgressInfo)
+}
+
+// askStop notes a stop that arrived before the recording started: once the launch is over
+// the job waits for it instead of starting (upstream, Chrome is still loading the template
+// then, so the stop wins).
+func (j *job) askStop() {
+	j.mu.Lock()
+	j.stopAsked = true
+	j.mu.Unlock()
 }
 
 // stopEgress is upstream Handler.StopEgress: it waits for the handler to be initialized
 // (Chrome launched) however long that takes, then sends EOS.
 func (j *job) stopEgress() *livekit.EgressInfo {
+	j.askStop()
 	<-j.initialized
-	j.sendEOS(livekit.EndReasonAPI)
-	return j.snapshot()
+	return j.sendEOS(livekit.EndReasonAPI)
 }
 
 // kill is upstream Handler.KillEgress with the service's shutdown error
 // (pkg/service/process.go KillAll → ErrShuttingDown): EOS, then FAILED with that error
 // (PermissionDenied, as KillEgress wraps it), the file still finalized and copied.
 func (j *job) kill(cause string) {
+	j.askStop()
 	<-j.initialized
 	j.mu.Lock()
 	j.killErr = psrpc.NewErrorf(psrpc.PermissionDenied, "%s", cause)
@@ -135,6 +150,11 @@ func (j *job) run() {
 	close(j.initialized)
 
 	start := j.waitForStart()
+	j.mu.Lock()
+	if j.stopAsked && j.info.Status == livekit.EgressStatus_EGRESS_STARTING {
+		start = nil // the stop being sent wins over the start
+	}
+	j.mu.Unlock()
 	select {
 	case <-j.stopped:
 		j.mu.Lock()
@@ -226,7 +246,7 @@ func (j *job) waitForStart() <-chan struct{} {
 				close(start)
 				return
 			}
-			if err != nil && !errors.Is(err, errRoomGone) {
+			if err != nil {
 				j.w.log.Warn("ListParticipants failed", "egressId", j.plan.info.EgressId, "err", err)
 			}
 			select {
@@ -251,9 +271,13 @@ func (j *job) watchRoom(ctx context.Context) {
 		case <-ticker.C:
 		}
 		reqCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		_, err := j.w.rooms.hasPublisher(reqCtx, j.plan.info.RoomName)
+		exists, err := j.w.rooms.roomExists(reqCtx, j.plan.info.RoomName)
 		cancel()
-		if errors.Is(err, errRoomGone) {
+		if err != nil {
+			j.w.log.Debug("ListRooms failed", "egressId", j.plan.info.EgressId, "err", err)
+			continue
+		}
+		if !exists {
 			j.sendEOS(livekit.EndReasonSrcClosed)
 			return
 		}

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/livekit/protocol/auth"
 	"github.com/livekit/protocol/livekit"
-	"github.com/twitchtv/twirp"
 )
 
 // roomWatcher asks the server's RoomService (Twirp, with a JWT signed by the API key) about
@@ -33,9 +31,13 @@ type bearer struct {
 	next        http.RoundTripper
 }
 
+// roomKey carries the room a request is about: the server checks RoomAdmin for that room.
+type roomKey struct{}
+
 func (b *bearer) RoundTrip(req *http.Request) (*http.Response, error) {
+	room, _ := req.Context().Value(roomKey{}).(string)
 	token, err := auth.NewAccessToken(b.key, b.secret).
-		SetVideoGrant(&auth.VideoGrant{RoomAdmin: true, RoomList: true}).
+		SetVideoGrant(&auth.VideoGrant{RoomAdmin: true, RoomList: true, Room: room}).
 		SetValidFor(time.Minute).
 		ToJWT()
 	if err != nil {
@@ -46,18 +48,12 @@ func (b *bearer) RoundTrip(req *http.Request) (*http.Response, error) {
 	return b.next.RoundTrip(req)
 }
 
-// errRoomGone means the server no longer has the room.
-var errRoomGone = errors.New("room not found")
-
 // hasPublisher says whether a participant of the room publishes a track: what a
 // room-composite recorder needs before Chrome's template sends START_RECORDING.
 func (w *roomWatcher) hasPublisher(ctx context.Context, room string) (bool, error) {
+	ctx = context.WithValue(ctx, roomKey{}, room)
 	res, err := w.rooms.ListParticipants(ctx, &livekit.ListParticipantsRequest{Room: room})
 	if err != nil {
-		var te twirp.Error
-		if errors.As(err, &te) && te.Code() == twirp.NotFound {
-			return false, errRoomGone
-		}
 		return false, err
 	}
 	for _, p := range res.Participants {
@@ -66,4 +62,15 @@ func (w *roomWatcher) hasPublisher(ctx context.Context, room string) (bool, erro
 		}
 	}
 	return false, nil
+}
+
+// roomExists says whether the server still has the room (ListParticipants of a closed
+// room answers an empty list, so ListRooms is asked).
+func (w *roomWatcher) roomExists(ctx context.Context, room string) (bool, error) {
+	ctx = context.WithValue(ctx, roomKey{}, room)
+	res, err := w.rooms.ListRooms(ctx, &livekit.ListRoomsRequest{Names: []string{room}})
+	if err != nil {
+		return false, err
+	}
+	return len(res.Rooms) > 0, nil
 }
