@@ -81,7 +81,7 @@ func (w *worker) StartEgress(ctx context.Context, req *rpc.StartEgressRequest) (
 
 	if err := w.reporter.create(ctx, j.snapshot()); err != nil {
 		w.log.Error("failed to create egress", "egressId", req.EgressId, "err", err)
-		w.jobEnded(j)
+		w.forget(j)
 		return nil, err
 	}
 	if err := w.registerHandler(req.EgressId); err != nil {
@@ -89,7 +89,7 @@ func (w *worker) StartEgress(ctx context.Context, req *rpc.StartEgressRequest) (
 		j.info.SetFailed(err)
 		j.mu.Unlock()
 		w.reporter.update(j.snapshot())
-		w.jobEnded(j)
+		w.forget(j)
 		return nil, err
 	}
 	w.log.Info("egress started", "egressId", req.EgressId, "room", p.info.RoomName,
@@ -107,6 +107,14 @@ func (w *worker) StartEgress(ctx context.Context, req *rpc.StartEgressRequest) (
 func (w *worker) jobEnded(_ *job) {
 	w.active.Add(-1)
 	w.running.Done()
+}
+
+// forget drops a job that never ran (its launch failed, as upstream processEnded).
+func (w *worker) forget(j *job) {
+	w.mu.Lock()
+	delete(w.jobs, j.plan.info.EgressId)
+	w.mu.Unlock()
+	w.jobEnded(j)
 }
 
 func (w *worker) registerHandler(egressID string) error {
