@@ -149,6 +149,11 @@ func (j *job) run() {
 	}
 	close(j.initialized)
 
+	// the recorder is in the room from now on: the room closing ends it, started or not
+	watchCtx, stopWatching := context.WithCancel(context.Background())
+	defer stopWatching()
+	go j.watchRoom(watchCtx)
+
 	start := j.waitForStart()
 	j.mu.Lock()
 	if j.stopAsked && j.info.Status == livekit.EgressStatus_EGRESS_STARTING {
@@ -190,9 +195,6 @@ func (j *job) run() {
 	}
 	j.mu.Unlock()
 
-	watchCtx, stopWatching := context.WithCancel(context.Background())
-	defer stopWatching()
-	go j.watchRoom(watchCtx)
 	if j.plan.audioOnly && j.faults.AudioOnlyFails {
 		failAfter := time.Duration(j.faults.AudioOnlyFailAfterMs) * time.Millisecond
 		timer := time.AfterFunc(failAfter, j.failRoomConnection)
