@@ -59,7 +59,9 @@ func (s recordingSpec) args() []string {
 		}
 	}
 	format := map[outputType]string{outputMP4: "mp4", outputOGG: "ogg", outputMP3: "mp3"}[s.output]
-	return append(args, "-f", format, "-y", s.localPath)
+	// media reaches the file as it is encoded, as GStreamer's filesink writes it: a killed
+	// recording leaves its partial file (no moov box) behind
+	return append(args, "-flush_packets", "1", "-f", format, "-y", s.localPath)
 }
 
 func startRecording(spec recordingSpec) (*recording, error) {
