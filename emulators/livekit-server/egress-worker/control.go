@@ -12,7 +12,7 @@ import (
 type faults struct {
 	// StartDelayMs is how long the "Chrome launch" takes before the job may go ACTIVE.
 	StartDelayMs int64 `json:"startDelayMs"`
-	// AudioOnlyFails makes an audio-only recording lose its room connection
+	// AudioOnlyFails makes an audio-only recording (SDK source: no layout, no custom URL) lose its room connection
 	// AudioOnlyFailAfterMs after going ACTIVE: file finalized, then EGRESS_FAILED.
 	AudioOnlyFails       bool  `json:"audioOnlyFails"`
 	AudioOnlyFailAfterMs int64 `json:"audioOnlyFailAfterMs"`

@@ -62,17 +62,12 @@ func (j *job) snapshot() *livekit.EgressInfo {
 	return proto.Clone(j.info).(*livekit.EgressInfo)
 }
 
-func (j *job) status() livekit.EgressStatus {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.info.Status
-}
-
 func (j *job) stop() { j.stopOnce.Do(func() { close(j.stopped) }) }
 
 // sendEOS is upstream Controller.SendEOS: STARTING ends ABORTED at once, ACTIVE reports
-// ENDING and finalizes the file. It returns the info as it stands right after.
-func (j *job) sendEOS(reason string) *livekit.EgressInfo {
+// ENDING and finalizes the file. A non-nil fail then marks the egress FAILED in the same
+// step, as KillEgress does right after its SendEOS. It returns the info as it stands then.
+func (j *job) sendEOS(reason string, fail error) *livekit.EgressInfo {
 	j.eosOnce.Do(func() {
 		j.mu.Lock()
 		defer j.mu.Unlock()
@@ -95,6 +90,9 @@ func (j *job) sendEOS(reason string) *livekit.EgressInfo {
 			// the web source takes its end time when EOS is sent
 			j.endedAt = time.Now().UnixNano()
 		}
+		if fail != nil {
+			j.info.SetFailed(fail)
+		}
 		j.afterEOS = proto.Clone(j.info).(*livekit.EgressInfo)
 	})
 	j.mu.Lock()
@@ -116,26 +114,21 @@ func (j *job) askStop() {
 func (j *job) stopEgress() *livekit.EgressInfo {
 	j.askStop()
 	<-j.initialized
-	return j.sendEOS(livekit.EndReasonAPI)
+	return j.sendEOS(livekit.EndReasonAPI, nil)
 }
 
 // kill is upstream Handler.KillEgress with the service's shutdown error
 // (pkg/service/process.go KillAll → ErrShuttingDown): EOS, then FAILED with that error
-// (PermissionDenied, as KillEgress wraps it), the file still finalized and copied.
+// (PermissionDenied, as KillEgress wraps it), the file still finalized and copied. One still
+// STARTING then ends ABORTED "Start signal not received" (Controller.Run sees the stop).
 func (j *job) kill(cause string) {
 	j.askStop()
 	<-j.initialized
+	killErr := psrpc.NewErrorf(psrpc.PermissionDenied, "%s", cause)
 	j.mu.Lock()
-	j.killErr = psrpc.NewErrorf(psrpc.PermissionDenied, "%s", cause)
-	status := j.info.Status
+	j.killErr = killErr // for an egress whose EOS was already sent
 	j.mu.Unlock()
-	j.sendEOS(livekit.EndReasonKilled)
-	if status == livekit.EgressStatus_EGRESS_STARTING {
-		// upstream: FAILED, then the start wait sees the stop and ends ABORTED
-		j.mu.Lock()
-		j.info.SetFailed(j.killErr)
-		j.mu.Unlock()
-	}
+	j.sendEOS(livekit.EndReasonKilled, killErr)
 }
 
 func (j *job) run() {
@@ -187,6 +180,20 @@ func (j *job) run() {
 		return
 	}
 
+	select {
+	case <-rec.playing:
+	case <-j.stopped:
+		rec.kill()
+		j.finish(log)
+		return
+	case <-rec.exited:
+		j.mu.Lock()
+		j.info.SetFailed(psrpc.NewErrorf(psrpc.Internal, "pipeline error: %v", rec.failure()))
+		j.mu.Unlock()
+		j.finish(log)
+		return
+	}
+
 	j.mu.Lock()
 	if j.info.Status == livekit.EgressStatus_EGRESS_STARTING {
 		j.plan.file.StartedAt = time.Now().UnixNano()
@@ -195,7 +202,7 @@ func (j *job) run() {
 	}
 	j.mu.Unlock()
 
-	if j.plan.audioOnly && j.faults.AudioOnlyFails {
+	if j.plan.info.SourceType == livekit.EgressSourceType_EGRESS_SOURCE_TYPE_SDK && j.faults.AudioOnlyFails {
 		failAfter := time.Duration(j.faults.AudioOnlyFailAfterMs) * time.Millisecond
 		timer := time.AfterFunc(failAfter, j.failRoomConnection)
 		defer timer.Stop()
@@ -210,7 +217,7 @@ func (j *job) run() {
 	case <-rec.exited:
 		// ffmpeg ended by itself: a pipeline error (upstream OnError)
 		j.mu.Lock()
-		j.info.SetFailed(psrpc.NewErrorf(psrpc.Internal, "pipeline error: %v", rec.err))
+		j.info.SetFailed(psrpc.NewErrorf(psrpc.Internal, "pipeline error: %v", rec.failure()))
 		j.mu.Unlock()
 		j.finish(log)
 		return
@@ -280,7 +287,7 @@ func (j *job) watchRoom(ctx context.Context) {
 			continue
 		}
 		if !exists {
-			j.sendEOS(livekit.EndReasonSrcClosed)
+			j.sendEOS(livekit.EndReasonSrcClosed, nil)
 			return
 		}
 	}
@@ -293,7 +300,7 @@ func (j *job) failRoomConnection() {
 	j.mu.Lock()
 	j.roomFailed = true
 	j.mu.Unlock()
-	j.sendEOS(livekit.EndReasonSrcClosed)
+	j.sendEOS(livekit.EndReasonSrcClosed, nil)
 }
 
 func (j *job) uploadFile() error {

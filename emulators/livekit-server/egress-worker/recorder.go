@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -25,15 +27,16 @@ type recordingSpec struct {
 // recording is one running ffmpeg that writes the test pattern into the private temp dir,
 // as egress's GStreamer pipeline writes into its TmpDir before the upload.
 type recording struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	exited chan struct{}
-	err    error
-	stderr *strings.Builder
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	playing chan struct{} // closed once ffmpeg has written media (upstream: pipeline PLAYING)
+	exited  chan struct{}
+	err     error
+	stderr  *strings.Builder
 }
 
 func (s recordingSpec) args() []string {
-	args := []string{"-hide_banner", "-loglevel", "error", "-nostats"}
+	args := []string{"-hide_banner", "-loglevel", "error", "-nostats", "-progress", "pipe:1", "-stats_period", "0.1"}
 	if s.video {
 		args = append(args, "-re", "-f", "lavfi", "-i",
 			fmt.Sprintf("testsrc2=size=%s:rate=%d", s.videoSize, s.frameRate))
@@ -56,7 +59,9 @@ func (s recordingSpec) args() []string {
 		}
 	}
 	format := map[outputType]string{outputMP4: "mp4", outputOGG: "ogg", outputMP3: "mp3"}[s.output]
-	return append(args, "-f", format, "-y", s.localPath)
+	// media reaches the file as it is encoded, as GStreamer's filesink writes it: a killed
+	// recording leaves its partial file (no moov box) behind
+	return append(args, "-flush_packets", "1", "-f", format, "-y", s.localPath)
 }
 
 func startRecording(spec recordingSpec) (*recording, error) {
@@ -71,17 +76,40 @@ func startRecording(spec recordingSpec) (*recording, error) {
 	if err != nil {
 		return nil, err
 	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
 	stderr := &strings.Builder{}
 	cmd.Stderr = &limitedWriter{w: stderr, left: 8 << 10}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	r := &recording{cmd: cmd, stdin: stdin, exited: make(chan struct{}), stderr: stderr}
+	r := &recording{cmd: cmd, stdin: stdin, playing: make(chan struct{}), exited: make(chan struct{}), stderr: stderr}
+	go r.watchProgress(stdout)
 	go func() {
 		r.err = cmd.Wait()
 		close(r.exited)
 	}()
 	return r, nil
+}
+
+// watchProgress reads ffmpeg's -progress lines to the end and closes playing at the first
+// one with media written (out_time_us above 0).
+func (r *recording) watchProgress(stdout io.Reader) {
+	scanner := bufio.NewScanner(stdout)
+	playing := false
+	for scanner.Scan() {
+		value, ok := strings.CutPrefix(scanner.Text(), "out_time_us=")
+		if !ok || playing {
+			continue
+		}
+		if us, err := strconv.ParseInt(value, 10, 64); err == nil && us > 0 {
+			playing = true
+			close(r.playing)
+		}
+	}
+	_, _ = io.Copy(io.Discard, stdout)
 }
 
 // finish asks ffmpeg to end the file ("q" on stdin: it writes the trailer, the MP4 moov
@@ -91,7 +119,7 @@ func (r *recording) finish() error {
 	_ = r.stdin.Close()
 	<-r.exited
 	if r.err != nil {
-		return fmt.Errorf("ffmpeg: %w: %s", r.err, strings.TrimSpace(r.stderr.String()))
+		return r.failure()
 	}
 	return nil
 }
@@ -173,4 +201,9 @@ func mkdirAllOwned(dir string, own owner) error {
 		return os.Chown(dir, own.uid, own.gid)
 	}
 	return nil
+}
+
+// failure describes how ffmpeg ended; call it after exited is closed.
+func (r *recording) failure() error {
+	return fmt.Errorf("ffmpeg: %v: %s", r.err, strings.TrimSpace(r.stderr.String()))
 }
