@@ -34,7 +34,7 @@ export async function pinnedServerVersion(): Promise<string> {
 async function workerSourceDigest(): Promise<string> {
   const hash = createHash('sha256');
   const files = (await readdir(WORKER_SOURCE_DIR).catch(() => []))
-    .filter((name) => name.endsWith('.go'))
+    .filter((name) => name.endsWith('.go') && !name.endsWith('_test.go'))
     .sort();
   for (const file of [
     ...files.map((name) => join(WORKER_SOURCE_DIR, name)),

@@ -17,6 +17,15 @@ export interface EgressWorkerFaults {
   readonly awaitPublisher?: boolean;
 }
 
+/** The worker's switches when nothing is broken. */
+const NO_FAULTS: Required<EgressWorkerFaults> = {
+  startDelayMs: 0,
+  audioOnlyFails: false,
+  audioOnlyFailAfterMs: 1_000,
+  refuseCpu: false,
+  awaitPublisher: true,
+};
+
 export interface EgressWorkerOptions {
   readonly binary: string;
   readonly redisAddress: string;
@@ -35,6 +44,7 @@ export interface EgressWorker {
   readonly nodeId: string;
   /** False once it exited (killed, interrupted or stopped). */
   running(): boolean;
+  /** Replaces every switch: those left out are back to normal. */
   setFaults(faults: EgressWorkerFaults): Promise<void>;
   /** SIGKILL: the worker dies without reporting anything (an OOM kill). */
   kill(): Promise<void>;
@@ -99,7 +109,8 @@ export async function startEgressWorker(options: EgressWorkerOptions): Promise<E
     const response = await fetch(`${control}/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(faults),
+      // The worker keeps a switch left out; the caller means "these faults, no others".
+      body: JSON.stringify({ ...NO_FAULTS, ...faults }),
     });
     if (!response.ok) throw new Error(`egress worker refused faults: ${response.status}`);
   };
