@@ -100,12 +100,20 @@ async function savedExport(dataDir: string): Promise<string | undefined> {
   }
 }
 
+/** The key pair the context names, or a fresh random one. */
+export function livekitKeyPair(context: LocalServerContext): { apiKey: string; apiSecret: string } {
+  return {
+    apiKey: context.livekitKeys?.apiKey ?? `API${randomBytes(6).toString('hex')}`,
+    apiSecret: context.livekitKeys?.apiSecret ?? randomBytes(24).toString('base64url'),
+  };
+}
+
 // Firebase has no LiveKit emulator, so this one always starts, with a key pair of its own.
 const livekitStarter: LocalServerStarter = {
   name: 'livekit',
-  async start({ dir, port, dataDir, livekitWebhookUrl, livekitKeys }) {
-    const apiKey = livekitKeys?.apiKey ?? `API${randomBytes(6).toString('hex')}`;
-    const apiSecret = livekitKeys?.apiSecret ?? randomBytes(24).toString('base64url');
+  async start(context) {
+    const { dir, port, dataDir, livekitWebhookUrl } = context;
+    const { apiKey, apiSecret } = livekitKeyPair(context);
     const livekit = await startLivekitEmulator({
       keys: { [apiKey]: apiSecret },
       outputDir: dataDir ?? dir,

@@ -70,12 +70,20 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Whether the real-server suites can run here, and if not, what to do about it. */
-export async function realLivekitAvailability(): Promise<RealLivekitAvailability> {
+/**
+ * Whether the real-server suites can run here, and if not, what to do about it. With
+ * `egressWorker: false`, a caller that starts no worker (a browser on the SFU) needs only the
+ * server and Redis.
+ */
+export async function realLivekitAvailability(
+  options: { readonly egressWorker?: boolean } = {},
+): Promise<RealLivekitAvailability> {
   const binaries = await realLivekitBinaries();
   const missing: string[] = [];
   if (!(await exists(binaries.server))) missing.push(`livekit-server ${binaries.serverVersion}`);
-  if (!(await exists(binaries.egressWorker))) missing.push('the egress worker');
+  if (options.egressWorker !== false && !(await exists(binaries.egressWorker))) {
+    missing.push('the egress worker');
+  }
   if (missing.length > 0) {
     return {
       available: false,

@@ -23,6 +23,8 @@ export interface RealLivekitOptions {
   readonly worker?: (index: number) => Partial<EgressWorkerOptions>;
   readonly emptyTimeoutS?: number;
   readonly departureTimeoutS?: number;
+  /** The first node's HTTP/WebSocket port; absent: a free one. */
+  readonly port?: number;
 }
 
 /** One livekit-server node, with the relay its webhooks go through (each VM has its own). */
@@ -48,15 +50,18 @@ export interface RealLivekit {
   stop(): Promise<void>;
 }
 
-/** Throws with the way to enable them when the binaries or redis-server are missing. */
-async function builtBinaries(): Promise<RealLivekitBinaries> {
-  const availability = await realLivekitAvailability();
+/**
+ * Throws with the way to enable them when the binaries or redis-server are missing; the egress
+ * worker's binary only when workers are wanted.
+ */
+async function builtBinaries(egressWorker: boolean): Promise<RealLivekitBinaries> {
+  const availability = await realLivekitAvailability({ egressWorker });
   if (!availability.available) throw new Error(availability.reason);
   return availability.binaries;
 }
 
 export async function startRealLivekit(options: RealLivekitOptions): Promise<RealLivekit> {
-  const binaries = await builtBinaries();
+  const binaries = await builtBinaries((options.workers ?? 1) > 0);
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
@@ -76,6 +81,7 @@ export async function startRealLivekit(options: RealLivekitOptions): Promise<Rea
         webhookUrl: webhooks.url,
         emptyTimeoutS: options.emptyTimeoutS,
         departureTimeoutS: options.departureTimeoutS,
+        port: index === 0 ? options.port : undefined,
       });
       stops.push(node.stop);
       nodes.push({ ...node, webhooks });

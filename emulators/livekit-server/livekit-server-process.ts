@@ -17,6 +17,8 @@ export interface LivekitServerOptions {
   /** `room.empty_timeout` / `departure_timeout` in seconds (absent: LiveKit's defaults). */
   readonly emptyTimeoutS?: number;
   readonly departureTimeoutS?: number;
+  /** The HTTP/WebSocket port (`npm run local`'s conventional 7880); absent: a free one. */
+  readonly port?: number;
 }
 
 export interface LivekitServer {
@@ -80,7 +82,7 @@ async function startOnce(
   dir: string,
 ): Promise<{ child: ManagedChild; url: string; nodeId: string }> {
   const ports: Ports = {
-    http: await freePort(),
+    http: options.port ?? (await freePort()),
     rtcTcp: await freePort(),
     rtcUdp: await freePort(),
   };

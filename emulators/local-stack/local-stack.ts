@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RawRuntimeConfig } from '../../web/src/config/runtime-config.js';
 import { freePort } from '../harness/free-port.js';
-import { startLocalServers } from '../harness/local-servers.js';
+import { LOCAL_SERVER_STARTERS, startLocalServers } from '../harness/local-servers.js';
+import { realLivekitStarter } from '../harness/real-livekit-starter.js';
 import type { LivekitEmulatorControls } from '../livekit/index.js';
 import type { StorageFaults } from '../storage/index.js';
 import { type ControllerChild, startControllerChild } from './controller-child.js';
@@ -42,6 +43,8 @@ export interface LocalStackOptions {
   readonly extraAppOrigins?: readonly string[];
   /** Extra controller variables (tests shorten intervals). */
   readonly controllerEnv?: Readonly<Record<string, string>>;
+  /** `emulator` (default, no Go needed) or `real`: livekit-server, Redis and egress worker. */
+  readonly livekit?: 'emulator' | 'real';
 }
 
 export interface LocalStack {
@@ -132,6 +135,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       databaseRules: await readFile(RULES_FILE, 'utf8'),
       livekitWebhookUrl: `${urls.controller}/webhooks/livekit`,
       livekitKeys,
+      starters: LOCAL_SERVER_STARTERS.map((starter) =>
+        starter.name === 'livekit' && options.livekit === 'real' ? realLivekitStarter : starter,
+      ),
     });
     stops.push(servers.stop);
     await seedDemoUsers(servers.env.FIREBASE_AUTH_EMULATOR_HOST ?? '', DEMO_USERS);

@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 
 /** Debian's `chromium` package; `.ci/run` installs it there. */
@@ -30,4 +33,50 @@ export function launchChromium(options: { fakeMedia?: boolean } = {}): Promise<B
 /** A fresh profile (cookies, storage) in which camera and microphone are already allowed. */
 export function newMediaContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ permissions: ['camera', 'microphone'] });
+}
+
+/**
+ * WebRTC that reaches a real SFU on 127.0.0.1 and nothing else. By default Chromium binds its
+ * ICE sockets to each interface's address and, once the camera is allowed, offers them as host
+ * candidates: it then reaches the SFU's 127.0.0.1 from the machine's LAN address, and the SFU
+ * answers to that address. With the `WebRtcIPHandlingPolicy` preference
+ * `default_public_interface_only` and no STUN server it offers no candidate at all and binds
+ * to the wildcard address, so the kernel sends from 127.0.0.1 and the SFU learns that address
+ * (peer-reflexive) as the only one. Chromium's `--force-webrtc-ip-handling-policy` switch does
+ * not reach a headless Chromium's renderer, so the preference goes into a fresh profile.
+ */
+const LOOPBACK_WEBRTC_PREFERENCES = {
+  webrtc: { ip_handling_policy: 'default_public_interface_only' },
+};
+
+/**
+ * A Chromium of its own (a fresh profile, fake camera and microphone already allowed) whose
+ * WebRTC uses loopback only: see LOOPBACK_WEBRTC_PREFERENCES. `close()` also removes the profile.
+ */
+export async function launchLoopbackMediaContext(): Promise<{
+  context: BrowserContext;
+  close(): Promise<void>;
+}> {
+  const profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'));
+  await mkdir(join(profile, 'Default'));
+  await writeFile(
+    join(profile, 'Default', 'Preferences'),
+    JSON.stringify(LOOPBACK_WEBRTC_PREFERENCES),
+  );
+  const close = async (context?: BrowserContext) => {
+    await context?.close();
+    await rm(profile, { recursive: true, force: true });
+  };
+  try {
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...HEADLESS_ARGS, ...FAKE_MEDIA_ARGS],
+      permissions: ['camera', 'microphone'],
+    });
+    return { context, close: () => close(context) };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
