@@ -3,8 +3,9 @@ import { type LocalServerStarter, livekitKeyPair } from './local-servers.js';
 
 /**
  * The `livekit` server as the VM runs it (`npm run local -- --livekit real`): Redis, one real
- * livekit-server node on the port the context names, and an egress worker writing into the
- * server's data directory when the worker is built (without it, rooms work and recording fails).
+ * livekit-server node on the port the context names, and an egress worker, when it is built,
+ * writing each recording at the path the controller asks for (without it, rooms work and
+ * recording fails).
  * It needs `npm run livekit:build` first; see emulators/livekit-server/.
  */
 export const realLivekitStarter: LocalServerStarter = {
@@ -14,7 +15,6 @@ export const realLivekitStarter: LocalServerStarter = {
     const withWorker = (await realLivekitAvailability()).available;
     const real = await startRealLivekit({
       ...keys,
-      outputDir: context.dataDir ?? context.dir,
       port: context.port,
       workers: withWorker ? 1 : 0,
     });
