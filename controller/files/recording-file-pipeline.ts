@@ -232,7 +232,10 @@ export class RecordingFilePipeline {
       (action.kind === 'upload' ? await knownFinished(path, record?.sizeBytes) : undefined) ??
       (await this.settledFile(path, log, signal));
     if (settled === 'missing') {
-      if (action.kind === 'upload') {
+      // Only the pending-upload pass (a scan, after claimsMissingFile) may call a file missing:
+      // with several controllers, egress_ended reaches one whose disk may not hold the file,
+      // and the controller that holds it finds it with its watcher or scan.
+      if (action.kind === 'upload' && signal === 'scan') {
         await store.transition(ref, 'failed', {
           error: {
             code: 'file_missing',
