@@ -226,11 +226,11 @@ export class EgressRegistry {
   }
 
   list(filter: { roomName: string; egressId: string; active: boolean }): EgressInfo[] {
-    if (filter.egressId !== '') this.require(filter.egressId);
+    // An id is a lookup, as livekit-server's: the room and active filters are not applied.
+    if (filter.egressId !== '') return [this.require(filter.egressId).info.clone()];
     return [...this.egresses.values()]
       .map((record) => record.info)
       .filter((info) => filter.roomName === '' || info.roomName === filter.roomName)
-      .filter((info) => filter.egressId === '' || info.egressId === filter.egressId)
       .filter((info) => !filter.active || info.status < EgressStatus.EGRESS_COMPLETE)
       .map((info) => info.clone());
   }

@@ -208,7 +208,7 @@ describe('egress API errors', () => {
       expect([error.status, error.code, error.message]).toEqual([
         503,
         'unavailable',
-        'no response from servers',
+        'twirp error unknown: no response from servers',
       ]);
     } finally {
       lk.emulator.controls.egress.setWorkerAvailable(true);

@@ -1,7 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EgressClient, RoomServiceClient } from 'livekit-server-sdk';
+import {
+  EgressClient,
+  EgressStatus,
+  EncodedFileOutput,
+  RoomServiceClient,
+} from 'livekit-server-sdk';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeOnEachLivekit } from '../../support/each-livekit.js';
 import { type LivekitUnderTest, startLivekitUnderTest } from '../../support/livekit-under-test.js';
@@ -22,7 +27,7 @@ describeOnEachLivekit('answers the emulator learnt from the real server', (kind)
 
   beforeAll(async () => {
     outputDir = await mkdtemp(join(tmpdir(), 'recordings-'));
-    livekit = await startLivekitUnderTest(kind, keys, outputDir, { workers: 0 });
+    livekit = await startLivekitUnderTest(kind, keys, outputDir);
     rooms = new RoomServiceClient(livekit.url, keys.apiKey, keys.apiSecret);
     egress = new EgressClient(livekit.url, keys.apiKey, keys.apiSecret);
   });
@@ -73,5 +78,27 @@ describeOnEachLivekit('answers the emulator learnt from the real server', (kind)
     } finally {
       await member.leave();
     }
+  });
+
+  it('answers ListEgress by id alone: the room and active filters do not apply to an id', async () => {
+    const name = room();
+    await rooms.createRoom({ name });
+    // Nobody publishes, so the egress stays STARTING until it is stopped.
+    const started = await egress.startRoomCompositeEgress(name, {
+      file: new EncodedFileOutput({ filepath: join(outputDir, `${name}.mp4`) }),
+    });
+    try {
+      const listed = await egress.listEgress({
+        egressId: started.egressId,
+        roomName: room(),
+        active: true,
+      });
+      expect(listed.map((info) => info.egressId)).toEqual([started.egressId]);
+    } finally {
+      await egress.stopEgress(started.egressId);
+    }
+    await expect
+      .poll(async () => (await egress.listEgress({ egressId: started.egressId }))[0]?.status)
+      .toBe(EgressStatus.EGRESS_ABORTED);
   });
 });
