@@ -61,7 +61,8 @@ export type RealLivekitAvailability =
   | { readonly available: true; readonly binaries: RealLivekitBinaries }
   | { readonly available: false; readonly reason: string };
 
-async function exists(path: string): Promise<boolean> {
+/** Whether `path` exists (a built binary, say). */
+export async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { access, mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { BINARY_CACHE_DIR, MODULE_DIR, realLivekitBinaries } from './binaries.js';
+import { BINARY_CACHE_DIR, exists, MODULE_DIR, realLivekitBinaries } from './binaries.js';
 
 /**
  * `npm run livekit:build`: builds the real livekit-server at the version go.mod pins (once per
@@ -19,15 +19,6 @@ function goBuild(output: string, target: string): void {
   process.stdout.write(
     `built ${basename(output)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function main(): Promise<void> {

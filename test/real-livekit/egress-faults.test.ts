@@ -60,24 +60,16 @@ describeOnRealLivekit('the egress worker failing as the real one does', () => {
   const lockReleased = (roomKey: string, db: Parameters<typeof stack.waitForLock>[0]) =>
     stack.waitForLock(db, roomKey, (lock) => lock === null, SETTLE_MS);
 
-  it(
-    'fails a start with egress_unavailable when no worker is registered',
-    async () => {
-      for (const worker of liveWorkers()) await worker.stop();
-      const { roomUrl, roomKey, alice } = await stack.publisherInNewRoom();
-      const recordingId = await alice.start(roomUrl);
-      const failed = await stack.waitForRecord(alice.db, roomKey, recordingId, isFinal, SETTLE_MS);
-      expect(failed.status).toBe('failed');
-      expect(failed.error).toMatchObject({ code: 'egress_unavailable' });
-      await lockReleased(roomKey, alice.db);
-    },
-    TEST_MS,
-  );
-
-  it(
-    'fails a start with egress_unavailable when the only worker has no CPU for it',
-    async () => {
-      for (const worker of liveWorkers()) await worker.setFaults({ refuseCpu: true });
+  it.each([
+    ['no worker is registered', () => Promise.all(liveWorkers().map((worker) => worker.stop()))],
+    [
+      'the only worker has no CPU for it',
+      () => Promise.all(liveWorkers().map((worker) => worker.setFaults({ refuseCpu: true }))),
+    ],
+  ] as const)(
+    'fails a start with egress_unavailable when %s',
+    async (_name, breakWorkers) => {
+      await breakWorkers();
       const { roomUrl, roomKey, alice } = await stack.publisherInNewRoom();
       const recordingId = await alice.start(roomUrl);
       const failed = await stack.waitForRecord(alice.db, roomKey, recordingId, isFinal, SETTLE_MS);

@@ -187,10 +187,7 @@ func (j *job) run() {
 		j.finish(log)
 		return
 	case <-rec.exited:
-		j.mu.Lock()
-		j.info.SetFailed(psrpc.NewErrorf(psrpc.Internal, "pipeline error: %v", rec.failure()))
-		j.mu.Unlock()
-		j.finish(log)
+		j.failPipeline(rec, log)
 		return
 	}
 
@@ -215,11 +212,7 @@ func (j *job) run() {
 		j.finish(log)
 		return
 	case <-rec.exited:
-		// ffmpeg ended by itself: a pipeline error (upstream OnError)
-		j.mu.Lock()
-		j.info.SetFailed(psrpc.NewErrorf(psrpc.Internal, "pipeline error: %v", rec.failure()))
-		j.mu.Unlock()
-		j.finish(log)
+		j.failPipeline(rec, log)
 		return
 	}
 
@@ -391,6 +384,14 @@ func (j *job) writeManifest() {
 }
 
 // finish reports the final state (upstream HandlerFinished → UpdateEgress).
+// failPipeline ends a job whose ffmpeg ended by itself: a pipeline error (upstream OnError).
+func (j *job) failPipeline(rec *recording, log *slog.Logger) {
+	j.mu.Lock()
+	j.info.SetFailed(psrpc.NewErrorf(psrpc.Internal, "pipeline error: %v", rec.failure()))
+	j.mu.Unlock()
+	j.finish(log)
+}
+
 func (j *job) finish(log *slog.Logger) {
 	info := j.snapshot()
 	j.w.reporter.update(info)
