@@ -6,6 +6,8 @@
 /** Push ids (and so recording ids) are 20 characters of this alphabet. */
 export const RECORDING_ID_PATTERN = /^[A-Za-z0-9_-]{20}$/;
 export const ROOM_KEY_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+/** LiveKit's egress ids: `EG_` and a short random id. One names a file when a recording goes. */
+export const EGRESS_ID_PATTERN = /^EG_[A-Za-z0-9]{1,64}$/;
 
 export type CommandAction = 'start' | 'stop' | 'delete';
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -245,6 +246,26 @@ describe('POST /webhooks/livekit', () => {
       });
       expect(response.status).toBe(401);
     }
+  });
+
+  it('keeps nothing of an unsigned body: 60 KB event names never reach /metrics (issue 22, hole 1)', async () => {
+    const names = Array.from({ length: 20 }, () => `e${randomBytes(30_000).toString('hex')}`);
+    for (const event of names) {
+      const response = await fetch(`${controller.base}/webhooks/livekit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/webhook+json' },
+        body: JSON.stringify({ event, id: 'EV_flood' }),
+      });
+      expect(response.status).toBe(401);
+    }
+    const metrics = await fetch(`${controller.base}/metrics`, {
+      headers: { 'x-api-key': controller.config.control.apiKey },
+    });
+    const text = await metrics.text();
+    for (const event of names) expect(text.includes(event.slice(0, 40))).toBe(false);
+    expect(text).toMatch(
+      /recorder_webhooks_total\{event="unknown",verification="invalid_signature"\} \d+/,
+    );
   });
 
   const keys = (): [string, string] => [stack.keys.apiKey, stack.keys.apiSecret];
