@@ -2,6 +2,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AccessToken } from 'livekit-server-sdk';
 import { z } from 'zod';
+import {
+  cleanDisplayName,
+  DISPLAY_NAME_MAX,
+  displayNameProblem,
+} from '../../common/display-name.js';
 import { roomKeyFromUrl, roomUrlProblem } from '../../common/room-key.js';
 import type { Config } from '../config/load-config.js';
 import { AppError } from '../errors.js';
@@ -22,7 +27,15 @@ export const roomUrlSchema = z
 const tokenRequestSchema = z
   .object({
     roomUrl: roomUrlSchema,
-    name: z.string().trim().min(1).max(128).optional(),
+    name: z
+      .string()
+      .max(256)
+      .superRefine((name, context) => {
+        const problem = displayNameProblem(name);
+        if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+      })
+      .transform(cleanDisplayName)
+      .optional(),
     identity: z
       .string()
       .min(1)
@@ -43,7 +56,9 @@ const tokenResponseSchema = z.object({
 
 /**
  * `POST /token`: a LiveKit token that joins exactly one room. A signed-in user joins as their
- * uid; a trusted server (API key) names the identity. The token never carries room admin,
+ * uid, named by their profile when it has a name (a chosen one is cleaned and bounded, for
+ * guests);
+ * a trusted server (API key) names the identity. The token never carries room admin,
  * recording or room creation rights: recording goes through the database commands.
  */
 export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, options) => {
@@ -68,7 +83,10 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, o
           );
         }
         identity = principal.uid;
-        name ??= typeof principal.token.name === 'string' ? principal.token.name : undefined;
+        // The profile's name wins: a name of one's choosing is for those without one (guests).
+        const profileName =
+          typeof principal.token.name === 'string' ? cleanDisplayName(principal.token.name) : '';
+        if (profileName !== '') name = [...profileName].slice(0, DISPLAY_NAME_MAX).join('');
       } else {
         if (body.identity === undefined) {
           throw new AppError(

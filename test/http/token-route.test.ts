@@ -62,6 +62,32 @@ describe('POST /token', () => {
     expect(claims.exp).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 600);
   });
 
+  it("names a user by their profile's name, whatever name the body claims (issue 22, hole 8)", async () => {
+    const user = await signUpUser({ displayName: 'Mallory' });
+    const response = await postToken(
+      { roomUrl, name: 'Alice (host)' },
+      { authorization: `Bearer ${user.idToken}` },
+    );
+    expect(response.statusCode).toBe(200);
+    expect((await verify(response.json().token)).name).toBe('Mallory');
+  });
+
+  it('removes control and format characters from a chosen name, and bounds its length', async () => {
+    const user = await signUpUser();
+    const headers = { authorization: `Bearer ${user.idToken}` };
+    const cleaned = await postToken(
+      { roomUrl, name: 'Bob\u202e\u200b\n\t  (guest)\u0007' },
+      headers,
+    );
+    expect(cleaned.statusCode).toBe(200);
+    expect((await verify(cleaned.json().token)).name).toBe('Bob (guest)');
+    for (const name of ['x'.repeat(65), '\u202e\u200b\n', 'y'.repeat(257)]) {
+      const refused = await postToken({ roomUrl, name }, headers);
+      expect(refused.statusCode, name).toBe(400);
+      expect(refused.json().error.code).toBe('invalid_request');
+    }
+  });
+
   it('never grants room admin, recording or room creation', async () => {
     const response = await postToken(
       { roomUrl, identity: 'bot-1' },
