@@ -24,6 +24,18 @@ export const commandPath = (recordingId: string, action: CommandAction) =>
 
 export const COMMAND_QUEUE_PATH = 'recordingQueue';
 
+/**
+ * The user's last command, written in the same update as it: the rules accept a command only
+ * when this names it, so one update carries one command (DESIGN §3, docs/security.md).
+ */
+export const commandMarkPath = (uid: string) => `commandMarks/${uid}`;
+
+/** Who belongs to a room: written by the controller when it gives a user a token for it. */
+export const roomMemberPath = (roomKey: string, uid: string) => `rooms/${roomKey}/members/${uid}`;
+
+/** A closed room's guest list: when it exists, only these users get a token. */
+export const roomAllowedPath = (roomKey: string) => `rooms/${roomKey}/allowed`;
+
 export const activeRecordingPath = (roomKey: string) => `rooms/${roomKey}/activeRecording`;
 
 /** The egress writes here, relative to RECORDING_OUTPUT_DIR; the Storage object has the same name. */

@@ -10,10 +10,13 @@ import {
 import { roomKeyFromUrl, roomUrlProblem } from '../../common/room-key.js';
 import type { Config } from '../config/load-config.js';
 import { AppError } from '../errors.js';
+import type { RoomMembership } from './room-membership.js';
 
 export interface TokenRoutesOptions {
   readonly livekit: Pick<Config['livekit'], 'apiKey' | 'apiSecret' | 'publicUrl'>;
   readonly tokens: Config['tokens'];
+  /** Records a signed-in user as a member of the room before their token is given. */
+  readonly membership: Pick<RoomMembership, 'admit'>;
 }
 
 /** A room URL as a request names it: the same rule the room key applies. */
@@ -55,10 +58,11 @@ const tokenResponseSchema = z.object({
 });
 
 /**
- * `POST /token`: a LiveKit token that joins exactly one room. A signed-in user joins as their
- * uid, named by their profile when it has a name (a chosen one is cleaned and bounded, for
- * guests);
- * a trusted server (API key) names the identity. The token never carries room admin,
+ * `POST /token`: a LiveKit token that joins exactly one room, and with it membership of the
+ * room (docs/security.md). A signed-in user joins as their uid, named by their profile when it
+ * has a name (a chosen one is cleaned and bounded, for guests), anonymous users only when
+ * ALLOW_ANONYMOUS is on, and a closed room only its listed users; a trusted server (API key)
+ * names the identity. The token never carries room admin,
  * recording or room creation rights: recording goes through the database commands.
  */
 export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, options) => {
@@ -82,6 +86,16 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, o
             'A signed-in user joins as their own uid; omit identity',
           );
         }
+        if (
+          principal.token.firebase.sign_in_provider === 'anonymous' &&
+          !options.tokens.allowAnonymous
+        ) {
+          throw new AppError(
+            'anonymous_not_allowed',
+            403,
+            'Sign in with an account to join; guests are not admitted here',
+          );
+        }
         identity = principal.uid;
         // The profile's name wins: a name of one's choosing is for those without one (guests).
         const profileName =
@@ -98,6 +112,8 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, o
         identity = body.identity;
       }
       const room = roomKeyFromUrl(body.roomUrl);
+      // The token is the only way into a room: its holder becomes a member first.
+      if (principal?.kind === 'user') await options.membership.admit(room, identity, name);
       const token = new AccessToken(options.livekit.apiKey, options.livekit.apiSecret, {
         identity,
         name,

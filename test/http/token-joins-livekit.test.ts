@@ -19,6 +19,7 @@ beforeAll(async () => {
   await server.app.register(tokenRoutes, {
     livekit: server.config.livekit,
     tokens: server.config.tokens,
+    membership: server.membership,
   });
   outputDir = await mkdtemp(join(tmpdir(), 'recordings-'));
   livekit = await startLivekitEmulator({

@@ -38,6 +38,12 @@ export async function signUpUser(profile: { displayName?: string } = {}): Promis
   return { uid: localId, email, password, idToken };
 }
 
+/** A user signed in anonymously (a guest), through the Auth emulator's REST API. */
+export async function signInAnonymousUser(): Promise<{ uid: string; idToken: string }> {
+  const { localId, idToken } = await postAuth('accounts:signUp', {});
+  return { uid: localId, idToken };
+}
+
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /**
