@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { get, ref, serverTimestamp, set, update as updateDatabase } from 'firebase/database';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRecordingUpdate } from '../../common/recording-commands.js';
+import { consentPath } from '../../common/recording-paths.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import { signAccessToken } from '../../emulators/livekit/auth/access-token.js';
 import { signWebhookBody } from '../../emulators/livekit/webhooks/webhook-signature.js';
@@ -118,6 +121,84 @@ describe('stopping a recording', () => {
     stack.livekit.controls.rooms.removeParticipant(roomKey, alice.uid);
     await alice.stop(roomUrl, recordingId);
     await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('processing'));
+  });
+});
+
+describe('a signed-in stranger, who holds no token for the room (issue 22)', () => {
+  const denied = (write: Promise<unknown>) =>
+    expect(write).rejects.toThrow(/permission.denied/i);
+
+  it("reads none of the room's records, by the database, GET /recordings or a download link (hole 3)", async () => {
+    const { roomUrl, roomKey, recordingId } = await stack.recordingInNewRoom();
+    const mallory = await stack.participant();
+    await denied(get(ref(mallory.db, `recordings/${roomKey}`)));
+    await denied(get(ref(mallory.db, `rooms/${roomKey}`)));
+    const stranger = await signedInUser();
+    const auth = { authorization: `Bearer ${stranger.idToken}` };
+    const list = await fetch(
+      `${controller.base}/recordings?roomUrl=${encodeURIComponent(roomUrl)}`,
+      { headers: auth },
+    );
+    expect(list.status).toBe(403);
+    expect((await list.json()).error.code).toBe('not_a_member');
+    const link = await fetch(
+      `${controller.base}/recordings/${roomKey}/${recordingId}/download-url`,
+      { method: 'POST', headers: auth },
+    );
+    expect(link.status).toBe(403);
+    expect((await link.json()).error.code).toBe('not_a_member');
+  });
+
+  it('cannot plant records in a room through a start command naming a room of their own (hole 2)', async () => {
+    const { roomKey: victimKey, alice } = await stack.publisherInNewRoom();
+    const mallory = await stack.participant();
+    const decoy = RecordingStack.room();
+    await mallory.join(decoy.roomKey);
+    await mallory.join(victimKey);
+    const id = mallory.nextRecordingId();
+    const update = startRecordingUpdate({
+      roomUrl: decoy.roomUrl,
+      recordingId: id,
+      uid: mallory.uid,
+      serverTime: serverTimestamp(),
+    });
+    await denied(
+      updateDatabase(ref(mallory.db), {
+        ...update,
+        [`recordings/${victimKey}/${id}`]: {
+          ...(update[`recordings/${decoy.roomKey}/${id}`] as object),
+          roomUrl: decoy.roomUrl,
+        },
+      }),
+    );
+    await alice.join(victimKey);
+    expect((await get(ref(alice.db, `recordings/${victimKey}`))).exists()).toBe(false);
+  });
+
+  it('cannot write more than one command in one update (hole 4)', async () => {
+    const mallory = await stack.participant();
+    const rooms = [RecordingStack.room(), RecordingStack.room(), RecordingStack.room()];
+    for (const room of rooms) await mallory.join(room.roomKey);
+    const update = Object.assign(
+      {},
+      ...rooms.map((room) =>
+        startRecordingUpdate({
+          roomUrl: room.roomUrl,
+          recordingId: mallory.nextRecordingId(),
+          uid: mallory.uid,
+          serverTime: serverTimestamp(),
+        }),
+      ),
+    );
+    await denied(updateDatabase(ref(mallory.db), update));
+  });
+
+  it("adds no consent receipt to another room's recording (hole 9)", async () => {
+    const { roomKey, recordingId } = await stack.recordingInNewRoom();
+    const mallory = await stack.participant();
+    await denied(
+      set(ref(mallory.db, consentPath(roomKey, recordingId, mallory.uid)), serverTimestamp()),
+    );
   });
 });
 
