@@ -179,14 +179,21 @@ export class BenchStack {
     return { ...writer, close: () => writer.close().catch(() => {}) };
   }
 
+  /**
+   * Makes every participant of the bench (default namespace) a member of the room, as a token
+   * would: the rules let only members watch a room's records.
+   */
+  async admitParticipants(roomKey: string): Promise<void> {
+    await Promise.all(this.admitters.map((admit) => admit(roomKey)));
+  }
+
   /** A room of its own with the participant in it (as LiveKit sees them), publishing if asked. */
   async roomWith(
     identity: string,
     options: { readonly publishing?: boolean } = {},
   ): Promise<{ roomUrl: string; roomKey: string }> {
     const { roomUrl, roomKey } = newRoom();
-    // Every participant of the bench may watch the room, as a member (a token) may.
-    await Promise.all(this.admitters.map((admit) => admit(roomKey)));
+    await this.admitParticipants(roomKey);
     await this.livekit.addParticipant(roomKey, identity);
     if (options.publishing === true) await this.livekit.setPublishing(roomKey, identity, true);
     return { roomUrl, roomKey };
