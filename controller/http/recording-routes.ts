@@ -37,7 +37,16 @@ export interface RecordingRoutesOptions {
   readonly membership: Pick<RoomMembership, 'requireMember'>;
 }
 
-const identitySchema = z.string().min(1).max(128).optional();
+// The uid a command is written for names a database key (the user's command mark).
+const NOT_IN_A_KEY = /[.$#[\]/]|\p{Cc}/u;
+const identitySchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((identity) => !NOT_IN_A_KEY.test(identity), {
+    message: 'identity must be a database key: no . $ # [ ] / or control characters',
+  })
+  .optional();
 
 const startBodySchema = recordingOptionsSchema
   .extend({ roomUrl: roomUrlSchema, identity: identitySchema })
