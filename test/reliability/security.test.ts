@@ -21,12 +21,16 @@ import {
 import { expectControllerLogClean } from './secret-scan.js';
 
 /**
- * "No one recording who should not, nothing leaked" (issue 14). Covered elsewhere, not repeated:
- * the database rules, allowed and denied for every rule (test/rules/database-rules.test.ts:
- * controller fields, another user's uid, the queue, the room locks, every room at once);
- * a start by someone not in the room (test/recording-control/recording-lifecycle.test.ts);
- * ID tokens expired, revoked, for another project (test/controller/authentication.test.ts,
- * test/http/route-bad-input.test.ts).
+ * "No one recording who should not, nothing leaked" (issues 14 and 22; docs/security.md names
+ * the attackers and which test replays each attack). Covered elsewhere, not repeated: the
+ * database rules, allowed and denied for every rule and path, members and non-members
+ * (test/rules/database-rules.test.ts); a start by someone not in the room
+ * (test/recording-control/recording-lifecycle.test.ts); ID tokens expired, revoked, for another
+ * project (test/controller/authentication.test.ts, test/http/route-bad-input.test.ts); unsigned
+ * webhooks counted and limited (test/controller/egress/webhook-routes.test.ts); /health
+ * (test/controller/health.test.ts); a planted upload sidecar
+ * (test/file-pipeline/upload-recording.test.ts); names and closed rooms
+ * (test/http/token-route.test.ts).
  */
 
 let stack: RecordingStack;
