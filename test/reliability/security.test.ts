@@ -129,8 +129,7 @@ describe('stopping a recording', () => {
 });
 
 describe('a signed-in stranger, who holds no token for the room (issue 22)', () => {
-  const denied = (write: Promise<unknown>) =>
-    expect(write).rejects.toThrow(/permission.denied/i);
+  const denied = (write: Promise<unknown>) => expect(write).rejects.toThrow(/permission.denied/i);
 
   it("reads none of the room's records, by the database, GET /recordings or a download link (hole 3)", async () => {
     const { roomUrl, roomKey, recordingId } = await stack.recordingInNewRoom();
