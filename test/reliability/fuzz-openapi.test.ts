@@ -1,4 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 import { expectControllerLogClean } from './secret-scan.js';
@@ -50,9 +53,11 @@ describe.skipIf(!installed)('the HTTP API, fuzzed by schemathesis from /openapi.
       'none',
       '--no-color',
     ];
+    // schemathesis keeps a cache and reports in its working directory: one of its own.
+    const workDir = await mkdtemp(join(tmpdir(), 'schemathesis-'));
     const { code, output } = await new Promise<{ code: number | null; output: string }>(
       (resolve) => {
-        const child = spawn(ST, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(ST, args, { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
         let output = '';
         child.stdout.on('data', (chunk: Buffer) => {
           output += chunk.toString();
@@ -63,6 +68,7 @@ describe.skipIf(!installed)('the HTTP API, fuzzed by schemathesis from /openapi.
         child.on('close', (exitCode) => resolve({ code: exitCode, output }));
       },
     );
+    await rm(workDir, { recursive: true, force: true });
     expect(code, output.slice(-6_000)).toBe(0);
   });
 });
