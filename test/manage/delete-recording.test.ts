@@ -88,6 +88,7 @@ describe('DELETE /recordings/:roomKey/:recordingId', () => {
     stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
     stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
     const auth = { authorization: `Bearer ${alice.idToken}` };
+    expect((await callApi(controller, 'POST', '/token', auth, { roomUrl })).status).toBe(200);
     const started = await callApi(controller, 'POST', '/recordings/start', auth, { roomUrl });
     const recordingId = String(started.body.recordingId);
     await stack.waitForRecord(viewer.db, roomKey, recordingId, hasStatus('recording'));
