@@ -17,6 +17,7 @@ import { startupHistory } from './measures/startup-history.js';
 import { stopToUploaded } from './measures/stop-to-uploaded.js';
 import { uploadMemory } from './measures/upload-memory.js';
 import { uploadThroughput } from './measures/upload-throughput.js';
+import { webhookFloodMemory } from './measures/webhook-flood-memory.js';
 import { webhookThroughput } from './measures/webhook-throughput.js';
 
 const BENCHMARKS: readonly Benchmark[] = [
@@ -24,6 +25,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   startupHistory,
   commandLatency,
   webhookThroughput,
+  webhookFloodMemory,
   uploadThroughput,
   uploadMemory,
   stopToUploaded,

@@ -1,5 +1,11 @@
 import type { RecordingOptions } from './recording-options.js';
-import { type CommandAction, commandPath, recordingPath } from './recording-paths.js';
+import {
+  type CommandAction,
+  commandId,
+  commandMarkPath,
+  commandPath,
+  recordingPath,
+} from './recording-paths.js';
 import { roomKeyFromUrl } from './room-key.js';
 
 /**
@@ -26,6 +32,10 @@ function queueEntry(action: CommandAction, roomKey: string, request: CommandRequ
       roomKey,
       recordingId: request.recordingId,
       by: request.uid,
+      at: request.serverTime,
+    },
+    [commandMarkPath(request.uid)]: {
+      command: commandId(request.recordingId, action),
       at: request.serverTime,
     },
   };

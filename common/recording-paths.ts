@@ -6,6 +6,8 @@
 /** Push ids (and so recording ids) are 20 characters of this alphabet. */
 export const RECORDING_ID_PATTERN = /^[A-Za-z0-9_-]{20}$/;
 export const ROOM_KEY_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
+/** LiveKit's egress ids: `EG_` and a short random id. One names a file when a recording goes. */
+export const EGRESS_ID_PATTERN = /^EG_[A-Za-z0-9]{1,64}$/;
 
 export type CommandAction = 'start' | 'stop' | 'delete';
 
@@ -21,6 +23,18 @@ export const commandPath = (recordingId: string, action: CommandAction) =>
   `recordingQueue/${commandId(recordingId, action)}`;
 
 export const COMMAND_QUEUE_PATH = 'recordingQueue';
+
+/**
+ * The user's last command, written in the same update as it: the rules accept a command only
+ * when this names it, so one update carries one command (DESIGN §3, docs/security.md).
+ */
+export const commandMarkPath = (uid: string) => `commandMarks/${uid}`;
+
+/** Who belongs to a room: written by the controller when it gives a user a token for it. */
+export const roomMemberPath = (roomKey: string, uid: string) => `rooms/${roomKey}/members/${uid}`;
+
+/** A closed room's guest list: when it exists, only these users get a token. */
+export const roomAllowedPath = (roomKey: string) => `rooms/${roomKey}/allowed`;
 
 export const activeRecordingPath = (roomKey: string) => `rooms/${roomKey}/activeRecording`;
 

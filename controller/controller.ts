@@ -22,6 +22,7 @@ import { recordingsBucket } from './firebase/recordings-bucket.js';
 import { storageReachable } from './firebase/storage-readiness.js';
 import { downloadLinkRoutes } from './http/download-link-routes.js';
 import { recordingRoutes } from './http/recording-routes.js';
+import { RoomMembership } from './http/room-membership.js';
 import { buildServer, type Server } from './http/server.js';
 import { tokenRoutes } from './http/token-routes.js';
 import type { Logger } from './logging/logger.js';
@@ -200,15 +201,18 @@ export async function createController(
         (await auth()).verifyIdToken(idToken, checkRevoked),
     },
   });
-  await app.register(tokenRoutes, { livekit: config.livekit, tokens: config.tokens });
+  const membership = new RoomMembership(db);
+  await app.register(tokenRoutes, { livekit: config.livekit, tokens: config.tokens, membership });
   await app.register(recordingRoutes, {
     db,
     store,
+    membership,
     waitTimeoutMs: START_WAIT_TIMEOUT_MS,
     options: config.recording,
   });
   await app.register(downloadLinkRoutes, {
     store,
+    membership,
     bucket,
     mode: config.recording.downloadUrlMode,
   });

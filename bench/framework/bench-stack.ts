@@ -9,6 +9,7 @@ import { freePort } from '../../emulators/harness/free-port.js';
 import type { LivekitEmulatorOptions } from '../../emulators/livekit/index.js';
 import { type ObservedProcess, spawnController } from '../../test/support/controller-process.js';
 import {
+  admitToRoom,
   type CommandWriter,
   commandWriter,
   connectToDatabaseEmulator,
@@ -66,6 +67,8 @@ export type Participant = CommandWriter;
 export class BenchStack {
   private readonly controllers: ControllerUnderTest[] = [];
   private readonly apps: FirebaseApp[] = [];
+  /** Each participant's admission to a room of the default namespace (see roomWith). */
+  private readonly admitters: ((roomKey: string) => Promise<void>)[] = [];
 
   private constructor(
     readonly servers: BenchServers,
@@ -168,8 +171,20 @@ export class BenchStack {
     this.apps.push(app);
     const db = getDatabase(app);
     connectToDatabaseEmulator(db, this.servers.rtdb.host, { mockUserToken: { user_id: uid } });
-    const writer = commandWriter(app, db, uid);
+    const writer = commandWriter(app, db, uid, (roomKey) =>
+      admitToRoom(this.servers.rtdb.host, namespace, roomKey, uid),
+    );
+    // Through the writer, so its own first command in the room does not admit again.
+    if (namespace === this.namespace) this.admitters.push(writer.join);
     return { ...writer, close: () => writer.close().catch(() => {}) };
+  }
+
+  /**
+   * Makes every participant of the bench (default namespace) a member of the room, as a token
+   * would: the rules let only members watch a room's records.
+   */
+  async admitParticipants(roomKey: string): Promise<void> {
+    await Promise.all(this.admitters.map((admit) => admit(roomKey)));
   }
 
   /** A room of its own with the participant in it (as LiveKit sees them), publishing if asked. */
@@ -178,6 +193,7 @@ export class BenchStack {
     options: { readonly publishing?: boolean } = {},
   ): Promise<{ roomUrl: string; roomKey: string }> {
     const { roomUrl, roomKey } = newRoom();
+    await this.admitParticipants(roomKey);
     await this.livekit.addParticipant(roomKey, identity);
     if (options.publishing === true) await this.livekit.setPublishing(roomKey, identity, true);
     return { roomUrl, roomKey };

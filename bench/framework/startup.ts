@@ -46,6 +46,7 @@ export async function startAndSettle(
     },
     namespace,
   );
+  await observer.join(roomKey);
   const timeline = new StatusTimeline(observer.db, roomKey, id);
   try {
     await timeline.when('uploading');

@@ -44,6 +44,7 @@ export async function uploadThroughController(
   const roomUrl = `https://app.example.com/room/${randomBytes(6).toString('hex')}`;
   const roomKey = roomKeyFromUrl(roomUrl);
   const id = recordingId();
+  await stack.admitParticipants(roomKey);
   const timeline = new StatusTimeline(observer, roomKey, id);
   try {
     await stack.adminPatch(`recordings/${roomKey}/${id}`, {

@@ -156,6 +156,7 @@ export const envSchema = z.object({
   TOKEN_CAN_PUBLISH: variable(boolean().default(true)),
   TOKEN_CAN_SUBSCRIBE: variable(boolean().default(true)),
   TOKEN_CAN_PUBLISH_DATA: variable(boolean().default(true)),
+  ALLOW_ANONYMOUS: variable(boolean().default(false)),
   RATE_LIMIT_PER_IP_PER_MINUTE: variable(wholeNumber(1, 100_000).default(120)),
   RATE_LIMIT_PER_IDENTITY_PER_MINUTE: variable(wholeNumber(1, 100_000).default(30)),
   CONTROL_HOST: variable(text().default('0.0.0.0')),

@@ -67,6 +67,8 @@ export interface Config {
     readonly canPublish: boolean;
     readonly canSubscribe: boolean;
     readonly canPublishData: boolean;
+    /** Whether a user signed in anonymously (Firebase) gets a token, and so joins a room. */
+    readonly allowAnonymous: boolean;
   };
   readonly log: { readonly level: LogLevel };
   /** Undefined: /metrics is served on the API port only, behind the API key. */
@@ -207,6 +209,7 @@ export function loadConfig(env: Environment): Config {
       canPublish: e.TOKEN_CAN_PUBLISH,
       canSubscribe: e.TOKEN_CAN_SUBSCRIBE,
       canPublishData: e.TOKEN_CAN_PUBLISH_DATA,
+      allowAnonymous: e.ALLOW_ANONYMOUS,
     },
     log: { level: e.LOG_LEVEL },
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },

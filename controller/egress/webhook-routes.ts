@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EgressInfo } from 'livekit-server-sdk';
+import { EGRESS_ID_PATTERN } from '../../common/recording-paths.js';
 import { AppError } from '../errors.js';
 import { isPlainJsonObject } from '../json-object.js';
 import { type EgressSnapshot, egressSnapshot } from './egress-snapshot.js';
@@ -11,17 +12,45 @@ export interface WebhookRoutesOptions {
   readonly apiSecret: string;
   /** Brings the egress's record up to date; must be idempotent (events repeat and reorder). */
   readonly onEgress: (egress: EgressSnapshot) => Promise<void>;
-  /** Told of every webhook by event name and verification result (metrics). */
-  readonly onReceived?: (
-    event: string,
-    verification: 'valid' | 'invalid_signature' | 'malformed',
-  ) => void;
+  /**
+   * Told of every webhook by event and verification result (metrics). The event is one of
+   * WEBHOOK_EVENTS, `other` for a signed event of another name, `unknown` when unverified:
+   * a metric label keeps every value it is given, so none comes from an unsigned body.
+   */
+  readonly onReceived?: (event: WebhookEventLabel, verification: WebhookVerification) => void;
 }
+
+export type WebhookVerification = 'valid' | 'invalid_signature' | 'malformed' | 'rate_limited';
+
+/** The events LiveKit's server sends (its webhook `event` field, protocol `livekit_webhook.proto`). */
+export const WEBHOOK_EVENTS = [
+  'room_started',
+  'room_finished',
+  'participant_joined',
+  'participant_left',
+  'participant_connection_aborted',
+  'track_published',
+  'track_unpublished',
+  'egress_started',
+  'egress_updated',
+  'egress_ended',
+  'ingress_started',
+  'ingress_ended',
+] as const;
+
+export type WebhookEventLabel = (typeof WEBHOOK_EVENTS)[number] | 'other' | 'unknown';
+
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(WEBHOOK_EVENTS);
+const eventLabel = (event: string): WebhookEventLabel =>
+  KNOWN_EVENTS.has(event) ? (event as WebhookEventLabel) : 'other';
 
 const EGRESS_EVENTS = new Set(['egress_started', 'egress_updated', 'egress_ended']);
 
 const invalidSignature = () =>
   new AppError('invalid_signature', 401, 'The webhook is not signed with the configured key');
+
+const rateLimited = () =>
+  new AppError('rate_limited', 429, 'Too many unsigned webhooks from this address; retry later');
 
 const malformed = (cause?: unknown) =>
   new AppError('invalid_webhook', 400, 'The body is not a LiveKit webhook event', { cause });
@@ -48,7 +77,23 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
   // Quiet at info; an operator who asks for debug sees every delivery and fastify's lines too.
   const logLevel = app.log.level === 'debug' || app.log.level === 'trace' ? 'debug' : 'warn';
   app.post('/webhooks/livekit', { logLevel }, async (request) => {
-    const body = request.rawBody ?? '';
+    // The signature first: nothing of an unsigned body is read, logged or counted by name.
+    try {
+      const authorization = request.headers.authorization;
+      if (authorization === undefined) throw new Error('no Authorization header');
+      verifyWebhookSignature(request.rawBody ?? '', authorization, options);
+    } catch (cause) {
+      if (await app.overFailureLimit(request)) {
+        options.onReceived?.('unknown', 'rate_limited');
+        throw rateLimited();
+      }
+      request.log.warn(
+        { reason: cause instanceof Error ? cause.message : String(cause) },
+        'webhook refused',
+      );
+      options.onReceived?.('unknown', 'invalid_signature');
+      throw invalidSignature();
+    }
     let claimed: ReturnType<typeof envelopeOf>;
     try {
       claimed = envelopeOf(request.body);
@@ -56,22 +101,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       options.onReceived?.('unknown', 'malformed');
       throw error;
     }
-    const authorization = request.headers.authorization;
-    if (authorization === undefined) {
-      options.onReceived?.(claimed.event || 'unknown', 'invalid_signature');
-      throw invalidSignature();
-    }
-    try {
-      verifyWebhookSignature(body, authorization, options);
-    } catch (cause) {
-      request.log.warn(
-        { reason: cause instanceof Error ? cause.message : String(cause) },
-        'webhook refused',
-      );
-      options.onReceived?.(claimed.event || 'unknown', 'invalid_signature');
-      throw invalidSignature();
-    }
-    options.onReceived?.(claimed.event, 'valid');
+    options.onReceived?.(eventLabel(claimed.event), 'valid');
     if (!EGRESS_EVENTS.has(claimed.event)) {
       request.log.debug({ event: claimed.event, id: claimed.id }, 'webhook');
       return { received: true };
@@ -83,6 +113,8 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     } catch (cause) {
       throw malformed(cause);
     }
+    // The id names a file beside the recordings (its manifest) when a recording is deleted.
+    if (!EGRESS_ID_PATTERN.test(egressInfo.egressId)) throw malformed();
     // What an event changes is logged at info where it is changed (the record's transitions).
     request.log.debug(
       { event: claimed.event, id: claimed.id, egressId: egressInfo.egressId },

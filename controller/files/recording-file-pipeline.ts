@@ -342,13 +342,14 @@ export class RecordingFilePipeline {
     const { log, durationMs, contentType } = context;
     const { size } = settled;
     const objectName = storageObjectName(ref.roomKey, ref.recordingId);
-    const session = (await readUploadSession(path)) ?? { token: randomUUID() };
+    const bucket = this.options.bucket();
+    const target = { apiEndpoint: bucket.storage.apiEndpoint, bucket: bucket.name, objectName };
+    const session = (await readUploadSession(path, target)) ?? { token: randomUUID() };
     await this.saveSession(path, session, log);
     let lastWrite = 0;
     let progressWrite: Promise<unknown> = Promise.resolve();
     const started = Date.now();
     try {
-      const bucket = this.options.bucket();
       const uploaded = await uploadRecording({
         bucket,
         localPath: path,

@@ -7,11 +7,14 @@ import type { RecordingStore } from '../records/recording-store.js';
 import { type DownloadLink, signedDownloadLink, tokenDownloadUrl } from '../upload/download-url.js';
 import type { BucketOnDemand } from '../upload/storage-types.js';
 import { recordingParamsSchema } from './recording-params.js';
+import type { RoomMembership } from './room-membership.js';
 
 export interface DownloadLinkRoutesOptions {
   readonly store: RecordingStore;
   readonly bucket: BucketOnDemand;
   readonly mode: DownloadUrlMode;
+  /** Only the room's members (or the API key) may ask, as only they may read its records. */
+  readonly membership: Pick<RoomMembership, 'requireMember'>;
 }
 
 const linkSchema = z.object({
@@ -23,8 +26,8 @@ const linkSchema = z.object({
 /**
  * `POST /recordings/:roomKey/:recordingId/download-url`: a working link to an uploaded recording,
  * also written into the record, so a UI holding an expired signed URL (DESIGN §7) gets a fresh
- * one. Whoever may read the room's records may ask: the database rules let any signed-in user
- * read `recordings/<roomKey>`, so any valid ID token (or the API key) is enough here too.
+ * one. Whoever may read the room's records may ask: the database rules let the room's members
+ * read `recordings/<roomKey>`, so a member's ID token (or the API key) is needed here too.
  */
 export const downloadLinkRoutes: FastifyPluginAsync<DownloadLinkRoutesOptions> = async (
   app,
@@ -56,6 +59,7 @@ export const downloadLinkRoutes: FastifyPluginAsync<DownloadLinkRoutesOptions> =
     },
     async (request) => {
       const ref = request.params;
+      await options.membership.requireMember(request.principal, ref.roomKey);
       // Asked the moment a client saw `uploaded`: the server's value, not this process's cache.
       const record = await store.readFresh(ref);
       if (record === undefined) {

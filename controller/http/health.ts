@@ -17,6 +17,9 @@ declare module 'fastify' {
   }
 }
 
+/** Anonymous callers share one run of the checks at most this often (each costs remote calls). */
+const ANONYMOUS_RESULT_TTL_MS = 1_000;
+
 export interface HealthOptions {
   readonly apiKey: string;
   /** How long one check may take before it counts as failed. */
@@ -68,13 +71,24 @@ const health: FastifyPluginAsync<HealthOptions> = async (app, options) => {
   // Liveness: the process answers. Containers restart on this, so it checks nothing else.
   app.get('/health/live', async () => ({ status: 'ok' }));
 
-  // Readiness: every registered dependency answers. Details only for holders of the API key.
-  app.get('/health', async (request, reply) => {
-    const results = await Promise.all(
-      [...checks].map(([name, check]) => runCheck(name, check, options.checkTimeoutMs)),
-    );
+  const runChecks = () =>
+    Promise.all([...checks].map(([name, check]) => runCheck(name, check, options.checkTimeoutMs)));
+  // The promise is kept, so callers during a run wait for it rather than start another.
+  let shared: { readonly startedAt: number; readonly results: Promise<CheckResult[]> } | undefined;
+  const sharedResults = () => {
+    const now = performance.now();
+    if (shared === undefined || now - shared.startedAt >= ANONYMOUS_RESULT_TTL_MS) {
+      shared = { startedAt: now, results: runChecks() };
+    }
+    return shared.results;
+  };
+
+  // Readiness: every registered dependency answers. Details only for holders of the API key,
+  // who get a fresh run; anyone else gets the last second's, so a flood costs no remote calls.
+  app.get('/health', { onRequest: [app.limitByIp] }, async (request, reply) => {
     const presented = request.headers['x-api-key'];
     const detailed = typeof presented === 'string' && apiKeyMatches(options.apiKey, presented);
+    const results = await (detailed ? runChecks() : sharedResults());
     const failing = results.filter((result) => !result.ok);
     const details = detailed
       ? {
@@ -100,4 +114,8 @@ const health: FastifyPluginAsync<HealthOptions> = async (app, options) => {
   });
 };
 
-export const healthPlugin = fastifyPlugin(health, { name: 'health', fastify: '5.x' });
+export const healthPlugin = fastifyPlugin(health, {
+  name: 'health',
+  fastify: '5.x',
+  dependencies: ['rate-limits'],
+});

@@ -20,6 +20,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     limitByIp: onRequestHookHandler;
     limitByIdentity: preHandlerHookHandler;
+    /** Counts one failed authentication from the request's address; true once over the limit. */
+    overFailureLimit: (request: FastifyRequest) => Promise<boolean>;
   }
 }
 
@@ -53,6 +55,16 @@ const rateLimits: FastifyPluginAsync<RateLimitOptions> = async (app, options) =>
     limit(options.perIpPerMinute, (request) => `ip:${request.ip}`),
   );
   app.decorate('limitByIdentity', limit(options.perIdentityPerMinute, identityKey));
+  // Failures only: LiveKit's own webhooks come from one address and may be many a minute.
+  const countFailure = app.createRateLimit({
+    max: options.perIpPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => `failed:${request.ip}`,
+  });
+  app.decorate('overFailureLimit', async (request: FastifyRequest) => {
+    const result = await countFailure(request);
+    return !result.isAllowed && result.isExceeded;
+  });
 };
 
 export const rateLimitsPlugin = fastifyPlugin(rateLimits, {

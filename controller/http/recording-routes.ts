@@ -22,6 +22,7 @@ import { recordingRecordSchema } from '../records/recording-record.js';
 import { isFinalStatus, RECORDING_STATUSES, STOPPABLE } from '../records/recording-status.js';
 import type { RecordingStore } from '../records/recording-store.js';
 import type { Principal } from './authentication.js';
+import type { RoomMembership } from './room-membership.js';
 import { roomUrlSchema } from './token-routes.js';
 
 export interface RecordingRoutesOptions {
@@ -32,9 +33,20 @@ export interface RecordingRoutesOptions {
   readonly waitTimeoutMs: number;
   /** Default layout and preset, and the presets a request may choose. */
   readonly options: OptionDefaults;
+  /** A signed-in user sees and changes only the rooms they hold a token for. */
+  readonly membership: Pick<RoomMembership, 'requireMember'>;
 }
 
-const identitySchema = z.string().min(1).max(128).optional();
+// The uid a command is written for names a database key (the user's command mark).
+const NOT_IN_A_KEY = /[.$#[\]/]|\p{Cc}/u;
+const identitySchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((identity) => !NOT_IN_A_KEY.test(identity), {
+    message: 'identity must be a database key: no . $ # [ ] / or control characters',
+  })
+  .optional();
 
 const startBodySchema = recordingOptionsSchema
   .extend({ roomUrl: roomUrlSchema, identity: identitySchema })
@@ -160,6 +172,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
       const checked = checkRecordingOptions(chosen, options.options);
       if (!checked.ok) throw new AppError(checked.code, 400, checked.message);
       const roomKey = roomKeyFromUrl(roomUrl);
+      await options.membership.requireMember(request.principal, roomKey);
       const active = await activeRecordingId(roomKey);
       if (active !== undefined) {
         const record = await readRecord(roomKey, active);
@@ -204,6 +217,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
     async (request, reply) => {
       const uid = requesterOf(request.principal, request.body.identity);
       const roomKey = roomKeyFromUrl(request.body.roomUrl);
+      await options.membership.requireMember(request.principal, roomKey);
       const recordingId = request.body.recordingId ?? (await activeRecordingId(roomKey));
       if (recordingId === undefined) {
         throw new AppError('no_active_recording', 404, 'This room is not being recorded');
@@ -248,6 +262,7 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRoutesOptions> = async
     async (request) => {
       const { roomUrl, limit, before } = request.query;
       const roomKey = roomKeyFromUrl(roomUrl);
+      await options.membership.requireMember(request.principal, roomKey);
       // Push ids sort by creation time: the last keys are the newest.
       let query = db.ref(roomRecordingsPath(roomKey)).orderByKey();
       if (before !== undefined) query = query.endBefore(before);

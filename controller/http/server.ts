@@ -15,6 +15,36 @@ import { healthPlugin } from './health.js';
 import { jsonBodyPlugin } from './json-body.js';
 import { rateLimitsPlugin } from './rate-limits.js';
 
+/** Every refusal and failure (error-envelope.ts), documented for every route as 4XX and 5XX. */
+const ERROR_RESPONSE = {
+  description: 'A refusal or failure, with a stable code',
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+    },
+  },
+} as const;
+
+/** The zod schemas as JSON Schema, and the error envelope beside each route's own answers. */
+const documentRoute: typeof jsonSchemaTransform = (input) => {
+  const transformed = jsonSchemaTransform(input);
+  // A route without a schema (health, metrics) comes back without one.
+  const schema = transformed.schema ?? {};
+  // A route that declares no answer (health as JSON, metrics as Prometheus text) answers 200;
+  // its shape is in the README.
+  const declared = (schema.response ?? {
+    200: { description: 'OK', content: { '*/*': { schema: {} } } },
+  }) as Record<string, unknown>;
+  return {
+    ...transformed,
+    schema: { ...schema, response: { ...declared, '4xx': ERROR_RESPONSE, '5xx': ERROR_RESPONSE } },
+  };
+};
+
 /** Our bodies are small commands and LiveKit webhooks (a few KiB); anything near this is abuse. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 const READINESS_CHECK_TIMEOUT_MS = 2_000;
@@ -62,7 +92,7 @@ export async function buildServer(deps: ServerDependencies) {
         },
       },
     },
-    transform: jsonSchemaTransform,
+    transform: documentRoute,
   });
   await app.register(errorEnvelopePlugin);
   await app.register(jsonBodyPlugin);

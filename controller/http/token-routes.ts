@@ -2,13 +2,21 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AccessToken } from 'livekit-server-sdk';
 import { z } from 'zod';
+import {
+  cleanDisplayName,
+  DISPLAY_NAME_MAX,
+  displayNameProblem,
+} from '../../common/display-name.js';
 import { roomKeyFromUrl, roomUrlProblem } from '../../common/room-key.js';
 import type { Config } from '../config/load-config.js';
 import { AppError } from '../errors.js';
+import type { RoomMembership } from './room-membership.js';
 
 export interface TokenRoutesOptions {
   readonly livekit: Pick<Config['livekit'], 'apiKey' | 'apiSecret' | 'publicUrl'>;
   readonly tokens: Config['tokens'];
+  /** Records a signed-in user as a member of the room before their token is given. */
+  readonly membership: Pick<RoomMembership, 'admit'>;
 }
 
 /** A room URL as a request names it: the same rule the room key applies. */
@@ -22,7 +30,15 @@ export const roomUrlSchema = z
 const tokenRequestSchema = z
   .object({
     roomUrl: roomUrlSchema,
-    name: z.string().trim().min(1).max(128).optional(),
+    name: z
+      .string()
+      .max(256)
+      .superRefine((name, context) => {
+        const problem = displayNameProblem(name);
+        if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+      })
+      .transform(cleanDisplayName)
+      .optional(),
     identity: z
       .string()
       .min(1)
@@ -42,8 +58,11 @@ const tokenResponseSchema = z.object({
 });
 
 /**
- * `POST /token`: a LiveKit token that joins exactly one room. A signed-in user joins as their
- * uid; a trusted server (API key) names the identity. The token never carries room admin,
+ * `POST /token`: a LiveKit token that joins exactly one room, and with it membership of the
+ * room (docs/security.md). A signed-in user joins as their uid, named by their profile when it
+ * has a name (a chosen one is cleaned and bounded, for guests), anonymous users only when
+ * ALLOW_ANONYMOUS is on, and a closed room only its listed users; a trusted server (API key)
+ * names the identity. The token never carries room admin,
  * recording or room creation rights: recording goes through the database commands.
  */
 export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, options) => {
@@ -67,8 +86,21 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, o
             'A signed-in user joins as their own uid; omit identity',
           );
         }
+        if (
+          principal.token.firebase.sign_in_provider === 'anonymous' &&
+          !options.tokens.allowAnonymous
+        ) {
+          throw new AppError(
+            'anonymous_not_allowed',
+            403,
+            'Sign in with an account to join; guests are not admitted here',
+          );
+        }
         identity = principal.uid;
-        name ??= typeof principal.token.name === 'string' ? principal.token.name : undefined;
+        // The profile's name wins: a name of one's choosing is for those without one (guests).
+        const profileName =
+          typeof principal.token.name === 'string' ? cleanDisplayName(principal.token.name) : '';
+        if (profileName !== '') name = [...profileName].slice(0, DISPLAY_NAME_MAX).join('');
       } else {
         if (body.identity === undefined) {
           throw new AppError(
@@ -80,6 +112,8 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, o
         identity = body.identity;
       }
       const room = roomKeyFromUrl(body.roomUrl);
+      // The token is the only way into a room: its holder becomes a member first.
+      if (principal?.kind === 'user') await options.membership.admit(room, identity, name);
       const token = new AccessToken(options.livekit.apiKey, options.livekit.apiSecret, {
         identity,
         name,

@@ -1,7 +1,11 @@
 import { rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { RECORDING_ADMIN_CLAIM } from '../../common/recording-options.js';
-import { recordingFileName, storageObjectName } from '../../common/recording-paths.js';
+import {
+  EGRESS_ID_PATTERN,
+  recordingFileName,
+  storageObjectName,
+} from '../../common/recording-paths.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { RecordingRecord } from '../records/recording-record.js';
@@ -122,7 +126,8 @@ export async function deleteRecording(
   const sidecar = uploadStatePath(file);
   await rm(sidecar, { force: true });
   await rm(`${sidecar}.tmp`, { force: true });
-  if (record.egressId !== undefined) {
+  // A record's egressId came from LiveKit; only an id of LiveKit's shape may name a file.
+  if (record.egressId !== undefined && EGRESS_ID_PATTERN.test(record.egressId)) {
     await rm(join(dirname(file), `${record.egressId}.json`), { force: true });
   }
   // The room's directory goes with its last recording; a non-empty one stays.

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { WebhookEventLabel, WebhookVerification } from '../egress/webhook-routes.js';
 import type { RecordingStatus } from '../records/recording-status.js';
 import type { RecordingRef, TransitionObserver } from '../records/recording-store.js';
 
 export type CommandOutcome = 'executed' | 'invalid_command' | 'orphan_command' | 'error';
-export type WebhookVerification = 'valid' | 'invalid_signature' | 'malformed';
 
 export interface ControllerMetricsOptions {
   /** Active recordings by status, read at scrape time from the room locks (never history). */
@@ -135,7 +135,7 @@ export class ControllerMetrics {
     this.rejections.inc({ action, code });
   }
 
-  webhook(event: string, verification: WebhookVerification): void {
+  webhook(event: WebhookEventLabel, verification: WebhookVerification): void {
     this.webhooks.inc({ event, verification });
   }
 

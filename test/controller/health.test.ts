@@ -113,3 +113,33 @@ describe('the recordings directory check', () => {
     await rm(dir, { recursive: true });
   });
 });
+
+describe('GET /health for callers without the API key', () => {
+  it('shares one run of the checks among concurrent callers, while a key holder gets a fresh run', async () => {
+    let runs = 0;
+    server.app.readiness.register('livekit', async () => {
+      runs += 1;
+    });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => health()));
+    expect(answers.map((answer) => answer.statusCode)).toEqual(Array(20).fill(200));
+    expect(runs).toBe(1);
+    await health({ 'x-api-key': server.config.control.apiKey });
+    expect(runs).toBe(2);
+  });
+
+  it('is rate limited per address (429 rate_limited with Retry-After)', async () => {
+    const limited = await startTestServer({ RATE_LIMIT_PER_IP_PER_MINUTE: '3' });
+    try {
+      const statuses: number[] = [];
+      for (let call = 0; call < 4; call += 1) {
+        statuses.push((await limited.app.inject({ method: 'GET', url: '/health' })).statusCode);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await limited.app.inject({ method: 'GET', url: '/health' });
+      expect(refused.json().error.code).toBe('rate_limited');
+      expect(refused.headers['retry-after']).toBeDefined();
+    } finally {
+      await limited.close();
+    }
+  });
+});

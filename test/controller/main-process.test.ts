@@ -57,7 +57,7 @@ async function startController(env: Record<string, string | undefined> = {}) {
   return { controller, env: fullEnv, base: `http://127.0.0.1:${port}` };
 }
 
-/** Polls GET /health until `accept` holds for the answer (the database connects after listen). */
+/** Polls GET /health until `accept` holds (the database connects after listen); 4 a second stays under its per-address limit. */
 async function healthWhen(
   base: string,
   accept: (status: number, body: Record<string, unknown>) => boolean,
@@ -69,7 +69,7 @@ async function healthWhen(
     const response = await fetch(`${base}/health`, { headers });
     last = { status: response.status, body: (await response.json()) as Record<string, unknown> };
     if (accept(last.status, last.body)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`/health never reached the expected state: ${JSON.stringify(last)}`);
 }

@@ -44,12 +44,17 @@ const refresh = (
     headers,
   });
 
-const asUser = async () => ({ authorization: `Bearer ${(await signUpUser()).idToken}` });
+/** A signed-in member of the room (as a token from the controller makes one). */
+const asMember = async (roomKey: string) => {
+  const user = await signUpUser();
+  await stack.admit(roomKey, user.uid);
+  return { authorization: `Bearer ${user.idToken}` };
+};
 
 const randomRecordingId = () => `-${randomBytes(14).toString('base64url').slice(0, 19)}`;
 
 describe('POST /recordings/:roomKey/:recordingId/download-url', () => {
-  it('gives any signed-in user a fresh signed link, writes it into the record, and the link returns the file', async () => {
+  it('gives a member of the room a fresh signed link, writes it into the record, and the link returns the file', async () => {
     const recording = await finishedRecording(stack, MIB);
     const uploaded = await waitForStatus(recording, 'uploaded');
     expect(uploaded.downloadUrlExpiresAt).toBeGreaterThan(Date.now() + 6 * DAY_MS);
@@ -57,7 +62,7 @@ describe('POST /recordings/:roomKey/:recordingId/download-url', () => {
       signed,
       recording.roomKey,
       recording.recordingId,
-      await asUser(),
+      await asMember(recording.roomKey),
     );
     expect(response.status).toBe(200);
     const body = (await response.json()) as { downloadUrl: string; expiresAt: number };
@@ -103,7 +108,7 @@ describe('POST /recordings/:roomKey/:recordingId/download-url', () => {
       signed,
       recording.roomKey,
       recording.recordingId,
-      await asUser(),
+      await asMember(recording.roomKey),
     );
     const body = (await response.json()) as { downloadUrl: string; expiresAt: number | null };
     expect(body.expiresAt).toBeNull();
@@ -122,7 +127,7 @@ describe('POST /recordings/:roomKey/:recordingId/download-url', () => {
 
   it('refuses with a stable code what has no link to give', async () => {
     const { roomKey } = RecordingStack.room();
-    const missing = await refresh(signed, roomKey, randomRecordingId(), await asUser());
+    const missing = await refresh(signed, roomKey, randomRecordingId(), await asMember(roomKey));
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'recording_not_found' } });
 
@@ -130,7 +135,12 @@ describe('POST /recordings/:roomKey/:recordingId/download-url', () => {
     const path = `recordings/${recording.roomKey}/${recording.recordingId}`;
     // A recording still being recorded (no controller drives a record without a room lock).
     await recording.db.ref(path).update({ status: 'recording' });
-    const notYet = await refresh(signed, recording.roomKey, recording.recordingId, await asUser());
+    const notYet = await refresh(
+      signed,
+      recording.roomKey,
+      recording.recordingId,
+      await asMember(recording.roomKey),
+    );
     expect(notYet.status).toBe(409);
     expect(await notYet.json()).toMatchObject({ error: { code: 'not_uploaded' } });
     await recording.close();
@@ -138,7 +148,7 @@ describe('POST /recordings/:roomKey/:recordingId/download-url', () => {
 
   it('refuses bad parameters and missing credentials', async () => {
     const { roomKey } = RecordingStack.room();
-    const badId = await refresh(signed, roomKey, 'not-a-push-id', await asUser());
+    const badId = await refresh(signed, roomKey, 'not-a-push-id', await asMember(roomKey));
     expect(badId.status).toBe(400);
     expect(await badId.json()).toMatchObject({ error: { code: 'invalid_request' } });
     const anonymous = await refresh(signed, roomKey, randomRecordingId(), {});

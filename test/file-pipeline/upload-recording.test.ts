@@ -1,8 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingStack } from '../support/recording-stack.js';
 import {
   FAST_FILES,
+  finishedRecording,
   hasStatus,
   isSettled,
   NO_SCAN,
@@ -11,6 +16,7 @@ import {
   sha256,
   sha256OfFile,
   uploadedLogLine,
+  waitForStatus,
 } from './file-pipeline-support.js';
 
 let stack: RecordingStack;
@@ -110,5 +116,40 @@ describe('a finished recording file', () => {
     const downloaded = new Uint8Array(await response.arrayBuffer());
     expect(sha256(downloaded)).toBe(await sha256OfFile(recordingFile(stack, roomKey, recordingId)));
     await controller.stop();
+  });
+});
+
+describe('an upload sidecar planted on the recordings volume', () => {
+  it("is ignored when its session URI is not our bucket's: not one byte goes to that URI", async () => {
+    const received: string[] = [];
+    const foreign = createServer((request, response) => {
+      received.push(`${request.method} ${request.url}`);
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+    const { port } = foreign.address() as AddressInfo;
+    const recording = await finishedRecording(stack, 256 * 1024);
+    const sessionUri =
+      `http://127.0.0.1:${port}/upload/storage/v1/b/elsewhere/o` +
+      `?uploadType=resumable&name=stolen.mp4&upload_id=planted`;
+    await writeFile(
+      recording.path.replace(/\.mp4$/, '.upload.json'),
+      JSON.stringify({ token: randomUUID(), sessionUri }),
+    );
+    const controller = await stack.startController();
+    try {
+      const uploaded = await waitForStatus(recording, 'uploaded');
+      expect(uploaded.status).toBe('uploaded');
+      const response = await fetch(String(uploaded.downloadUrl));
+      expect(sha256(new Uint8Array(await response.arrayBuffer()))).toBe(
+        await sha256OfFile(recording.path),
+      );
+      expect(received).toEqual([]);
+    } finally {
+      await controller.stop();
+      await recording.close();
+      foreign.close();
+    }
   });
 });

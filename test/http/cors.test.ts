@@ -9,6 +9,7 @@ beforeEach(async () => {
   await server.app.register(tokenRoutes, {
     livekit: server.config.livekit,
     tokens: server.config.tokens,
+    membership: server.membership,
   });
 });
 

@@ -42,14 +42,22 @@ async function call(method: string, path: string, body: unknown, headers: Record
   return { status: response.status, body: (await response.json()) as ResponseBody };
 }
 
+/** A signed-in user who took a token for the room, and so is one of its members. */
+async function memberOf(roomUrl: string) {
+  const user = await signUpUser();
+  const auth = { authorization: `Bearer ${user.idToken}` };
+  expect((await call('POST', '/token', { roomUrl }, auth)).status).toBe(200);
+  return { ...user, auth };
+}
+
 describe('POST /recordings/start and /recordings/stop', () => {
   it('start and stop over HTTP reach uploaded exactly as commands from a client do', async () => {
     const { roomUrl, roomKey } = RecordingStack.room();
-    const user = await signUpUser();
+    const user = await memberOf(roomUrl);
     const viewer = await stack.participant();
     stack.livekit.controls.rooms.addParticipant(roomKey, { identity: user.uid });
     stack.livekit.controls.rooms.setPublishing(roomKey, user.uid, true);
-    const auth = { authorization: `Bearer ${user.idToken}` };
+    const { auth } = user;
 
     const started = await call('POST', '/recordings/start?wait=started', { roomUrl }, auth);
     expect(started.status).toBe(202);
@@ -134,13 +142,8 @@ describe('POST /recordings/start and /recordings/stop', () => {
 
   it('reports the failure with ?wait=started when the requester is not in the room', async () => {
     const { roomUrl } = RecordingStack.room();
-    const user = await signUpUser();
-    const response = await call(
-      'POST',
-      '/recordings/start?wait=started',
-      { roomUrl },
-      { authorization: `Bearer ${user.idToken}` },
-    );
+    const user = await memberOf(roomUrl);
+    const response = await call('POST', '/recordings/start?wait=started', { roomUrl }, user.auth);
     expect(response.status).toBe(202);
     expect(response.body).toMatchObject({ status: 'failed', error: { code: 'not_in_room' } });
   });
@@ -173,8 +176,7 @@ describe('GET /recordings', () => {
     const ids: string[] = [];
     for (let index = 0; index < 5; index++) ids.push(await alice.start(roomUrl));
     for (const id of ids) await stack.waitForRecord(alice.db, roomKey, id, hasStatus('failed'));
-    const user = await signUpUser();
-    const auth = { authorization: `Bearer ${user.idToken}` };
+    const { auth } = await memberOf(roomUrl);
     const query = `roomUrl=${encodeURIComponent(roomUrl)}`;
     const first = await call('GET', `/recordings?${query}&limit=3`, undefined, auth);
     expect(first.status).toBe(200);

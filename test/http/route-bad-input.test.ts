@@ -101,6 +101,13 @@ describe.each(ROUTES)('$method $path', (route) => {
 describe('unknown recordings', () => {
   it('answers a stop of a recording the room does not have with 404 recording_not_found', async () => {
     const user = await signUpUser();
+    // A member of the room (its token made them one), so the refusal is about the recording.
+    const joined = await send(
+      ROUTES[0] as Route,
+      { roomUrl },
+      { authorization: `Bearer ${user.idToken}` },
+    );
+    expect(joined.status).toBe(200);
     const answer = await send(
       ROUTES[2] as Route,
       { roomUrl, recordingId: '-OnotARealRecording0' },

@@ -21,6 +21,7 @@ describeOnEachLivekit('a token from POST /token', (kind) => {
     await server.app.register(tokenRoutes, {
       livekit: server.config.livekit,
       tokens: server.config.tokens,
+      membership: server.membership,
     });
     outputDir = await mkdtemp(join(tmpdir(), 'recordings-'));
     // No recording here, so no egress worker.

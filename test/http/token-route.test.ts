@@ -2,7 +2,7 @@ import { TokenVerifier } from 'livekit-server-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import { tokenRoutes } from '../../controller/http/token-routes.js';
-import { signUpUser, unsignedIdToken } from '../support/firebase-users.js';
+import { signInAnonymousUser, signUpUser, unsignedIdToken } from '../support/firebase-users.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let server: TestServer;
@@ -12,6 +12,7 @@ beforeEach(async () => {
   await server.app.register(tokenRoutes, {
     livekit: server.config.livekit,
     tokens: server.config.tokens,
+    membership: server.membership,
   });
 });
 
@@ -60,6 +61,94 @@ describe('POST /token', () => {
       canPublishData: true,
     });
     expect(claims.exp).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 600);
+  });
+
+  it("names a user by their profile's name, whatever name the body claims (issue 22, hole 8)", async () => {
+    const user = await signUpUser({ displayName: 'Mallory' });
+    const response = await postToken(
+      { roomUrl, name: 'Alice (host)' },
+      { authorization: `Bearer ${user.idToken}` },
+    );
+    expect(response.statusCode).toBe(200);
+    expect((await verify(response.json().token)).name).toBe('Mallory');
+  });
+
+  it('removes control and format characters from a chosen name, and bounds its length', async () => {
+    const user = await signUpUser();
+    const headers = { authorization: `Bearer ${user.idToken}` };
+    const cleaned = await postToken(
+      { roomUrl, name: 'Bob\u202e\u200b\n\t  (guest)\u0007' },
+      headers,
+    );
+    expect(cleaned.statusCode).toBe(200);
+    expect((await verify(cleaned.json().token)).name).toBe('Bob (guest)');
+    for (const name of ['x'.repeat(65), '\u202e\u200b\n', 'y'.repeat(257)]) {
+      const refused = await postToken({ roomUrl, name }, headers);
+      expect(refused.statusCode, name).toBe(400);
+      expect(refused.json().error.code).toBe('invalid_request');
+    }
+  });
+
+  it('makes the user a member of exactly that room, under the name the token carries', async () => {
+    const user = await signUpUser({ displayName: 'Mallory' });
+    const other = 'https://app.example.com/room/other';
+    expect(
+      (await postToken({ roomUrl }, { authorization: `Bearer ${user.idToken}` })).statusCode,
+    ).toBe(200);
+    const member = await server.db
+      .ref(`rooms/${roomKeyFromUrl(roomUrl)}/members/${user.uid}`)
+      .once('value');
+    expect(member.val()).toEqual({ joinedAt: expect.any(Number), name: 'Mallory' });
+    expect(await server.membership.isMember(roomKeyFromUrl(other), user.uid)).toBe(false);
+  });
+
+  it('gives a closed room only to the users it lists (403 not_allowed), and makes no member', async () => {
+    const closedUrl = `https://app.example.com/room/closed-${Date.now().toString(36)}`;
+    const closed = roomKeyFromUrl(closedUrl);
+    const listed = await signUpUser();
+    const stranger = await signUpUser();
+    await server.db.ref(`rooms/${closed}/allowed/${listed.uid}`).set(true);
+    const refused = await postToken(
+      { roomUrl: closedUrl },
+      { authorization: `Bearer ${stranger.idToken}` },
+    );
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('not_allowed');
+    expect(await server.membership.isMember(closed, stranger.uid)).toBe(false);
+    const admitted = await postToken(
+      { roomUrl: closedUrl },
+      { authorization: `Bearer ${listed.idToken}` },
+    );
+    expect(admitted.statusCode).toBe(200);
+    expect(await server.membership.isMember(closed, listed.uid)).toBe(true);
+  });
+
+  it('refuses an anonymous user (403 anonymous_not_allowed) unless ALLOW_ANONYMOUS is on', async () => {
+    const guest = await signInAnonymousUser();
+    const refused = await postToken(
+      { roomUrl, name: 'Guest' },
+      { authorization: `Bearer ${guest.idToken}` },
+    );
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('anonymous_not_allowed');
+    expect(await server.membership.isMember(roomKeyFromUrl(roomUrl), guest.uid)).toBe(false);
+    const open = await startTestServer({ ALLOW_ANONYMOUS: 'true' });
+    try {
+      await open.app.register(tokenRoutes, {
+        livekit: open.config.livekit,
+        tokens: open.config.tokens,
+        membership: open.membership,
+      });
+      const answer = await open.app.inject({
+        method: 'POST',
+        url: '/token',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${guest.idToken}` },
+        payload: { roomUrl, name: 'Guest' },
+      });
+      expect(answer.statusCode).toBe(200);
+    } finally {
+      await open.close();
+    }
   });
 
   it('never grants room admin, recording or room creation', async () => {
@@ -133,6 +222,7 @@ describe('rate limits on POST /token', () => {
     await limited.app.register(tokenRoutes, {
       livekit: limited.config.livekit,
       tokens: limited.config.tokens,
+      membership: limited.membership,
     });
     try {
       const user = await signUpUser();
@@ -162,6 +252,7 @@ describe('rate limits on POST /token', () => {
     await limited.app.register(tokenRoutes, {
       livekit: limited.config.livekit,
       tokens: limited.config.tokens,
+      membership: limited.membership,
     });
     try {
       const guess = () =>

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ref, update } from 'firebase/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteRecordingUpdate } from '../../common/recording-commands.js';
@@ -88,6 +91,7 @@ describe('DELETE /recordings/:roomKey/:recordingId', () => {
     stack.livekit.controls.rooms.addParticipant(roomKey, { identity: alice.uid });
     stack.livekit.controls.rooms.setPublishing(roomKey, alice.uid, true);
     const auth = { authorization: `Bearer ${alice.idToken}` };
+    expect((await callApi(controller, 'POST', '/token', auth, { roomUrl })).status).toBe(200);
     const started = await callApi(controller, 'POST', '/recordings/start', auth, { roomUrl });
     const recordingId = String(started.body.recordingId);
     await stack.waitForRecord(viewer.db, roomKey, recordingId, hasStatus('recording'));
@@ -111,6 +115,20 @@ describe('DELETE /recordings/:roomKey/:recordingId', () => {
       hasStatus('uploaded'),
     );
     expect(uploaded.status).toBe('uploaded');
+  });
+
+  it("removes no file outside the room's directory through a path-shaped egressId (issue 22, hole 5)", async () => {
+    const alice = await signUpUser();
+    const { roomKey, recordingId } = await recordOverHttp(stack, controller, alice, viewer);
+    // What a webhook once wrote unchecked; the file sits beside the rooms' directories.
+    const outside = join(stack.outputDir, 'planted.json');
+    await writeFile(outside, '{}');
+    await admin.db.ref(`recordings/${roomKey}/${recordingId}/egressId`).set('../planted');
+    const deleted = await callApi(controller, 'DELETE', `/recordings/${roomKey}/${recordingId}`, {
+      'x-api-key': controller.config.control.apiKey,
+    });
+    expect(deleted.status).toBe(200);
+    expect(existsSync(outside)).toBe(true);
   });
 
   it('deletes the record of a recording whose object is already gone', async () => {

@@ -122,6 +122,9 @@ export async function recordOverHttp(
   stack.livekit.controls.rooms.addParticipant(roomKey, { identity: user.uid });
   stack.livekit.controls.rooms.setPublishing(roomKey, user.uid, true);
   const auth = { authorization: `Bearer ${user.idToken}` };
+  // The token makes the user a member of the room, as the web app's join does.
+  const joined = await callApi(controller, 'POST', '/token', auth, { roomUrl });
+  if (joined.status !== 200) throw new Error(`token answered ${JSON.stringify(joined)}`);
   const started = await callApi(controller, 'POST', '/recordings/start', auth, {
     roomUrl,
     ...body,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhookBody } from '../../emulators/livekit/webhooks/webhook-signature.js';
 import { hasStatus } from '../file-pipeline/file-pipeline-support.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 
@@ -58,7 +59,7 @@ describe('webhooks that arrive twice, out of order, or never', () => {
 });
 
 describe('POST /webhooks/livekit', () => {
-  it('refuses a bad signature with 401 and a malformed body with 400', async () => {
+  it('refuses a bad signature with 401 (whatever the body) and a signed malformed body with 400', async () => {
     const body = JSON.stringify({
       event: 'egress_ended',
       egressInfo: { egressId: 'EG_forged', status: 'EGRESS_COMPLETE' },
@@ -76,10 +77,21 @@ describe('POST /webhooks/livekit', () => {
       body,
     });
     expect(unsigned.status).toBe(401);
-    const malformed = await fetch(`${controller.base}/webhooks/livekit`, {
+    // The signature is checked first: nothing of an unsigned body is read (docs/security.md).
+    const malformedBody = JSON.stringify({ event: 42, egressInfo: 'nope' });
+    const unsignedMalformed = await fetch(`${controller.base}/webhooks/livekit`, {
       method: 'POST',
       headers: { 'content-type': 'application/webhook+json', authorization: 'x' },
-      body: JSON.stringify({ event: 42, egressInfo: 'nope' }),
+      body: malformedBody,
+    });
+    expect(unsignedMalformed.status).toBe(401);
+    const malformed = await fetch(`${controller.base}/webhooks/livekit`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/webhook+json',
+        authorization: signWebhookBody(malformedBody, stack.keys.apiKey, stack.keys.apiSecret),
+      },
+      body: malformedBody,
     });
     expect(malformed.status).toBe(400);
   });

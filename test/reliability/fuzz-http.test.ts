@@ -39,6 +39,10 @@ const STABLE_CODES = new Set([
   'stop_already_requested',
   'recording_not_active',
   'not_ready',
+  'not_a_member',
+  'not_allowed',
+  'anonymous_not_allowed',
+  'rate_limited',
 ]);
 
 const LEAKS = [/\n\s+at /, /node_modules/, /\.[cm]?[jt]s:\d+/, /\bat (async )?[\w.]+ \(/];

@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { get, ref, serverTimestamp, set, update as updateDatabase } from 'firebase/database';
 import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRecordingUpdate } from '../../common/recording-commands.js';
+import { consentPath } from '../../common/recording-paths.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import { signAccessToken } from '../../emulators/livekit/auth/access-token.js';
 import { signWebhookBody } from '../../emulators/livekit/webhooks/webhook-signature.js';
@@ -17,12 +21,16 @@ import {
 import { expectControllerLogClean } from './secret-scan.js';
 
 /**
- * "No one recording who should not, nothing leaked" (issue 14). Covered elsewhere, not repeated:
- * the database rules, allowed and denied for every rule (test/rules/database-rules.test.ts:
- * controller fields, another user's uid, the queue, the room locks, every room at once);
- * a start by someone not in the room (test/recording-control/recording-lifecycle.test.ts);
- * ID tokens expired, revoked, for another project (test/controller/authentication.test.ts,
- * test/http/route-bad-input.test.ts).
+ * "No one recording who should not, nothing leaked" (issues 14 and 22; docs/security.md names
+ * the attackers and which test replays each attack). Covered elsewhere, not repeated: the
+ * database rules, allowed and denied for every rule and path, members and non-members
+ * (test/rules/database-rules.test.ts); a start by someone not in the room
+ * (test/recording-control/recording-lifecycle.test.ts); ID tokens expired, revoked, for another
+ * project (test/controller/authentication.test.ts, test/http/route-bad-input.test.ts); unsigned
+ * webhooks counted and limited (test/controller/egress/webhook-routes.test.ts); /health
+ * (test/controller/health.test.ts); a planted upload sidecar
+ * (test/file-pipeline/upload-recording.test.ts); names and closed rooms
+ * (test/http/token-route.test.ts).
  */
 
 let stack: RecordingStack;
@@ -117,6 +125,83 @@ describe('stopping a recording', () => {
     stack.livekit.controls.rooms.removeParticipant(roomKey, alice.uid);
     await alice.stop(roomUrl, recordingId);
     await stack.waitForRecord(alice.db, roomKey, recordingId, hasStatus('processing'));
+  });
+});
+
+describe('a signed-in stranger, who holds no token for the room (issue 22)', () => {
+  const denied = (write: Promise<unknown>) => expect(write).rejects.toThrow(/permission.denied/i);
+
+  it("reads none of the room's records, by the database, GET /recordings or a download link (hole 3)", async () => {
+    const { roomUrl, roomKey, recordingId } = await stack.recordingInNewRoom();
+    const mallory = await stack.participant();
+    await denied(get(ref(mallory.db, `recordings/${roomKey}`)));
+    await denied(get(ref(mallory.db, `rooms/${roomKey}`)));
+    const stranger = await signedInUser();
+    const auth = { authorization: `Bearer ${stranger.idToken}` };
+    const list = await fetch(
+      `${controller.base}/recordings?roomUrl=${encodeURIComponent(roomUrl)}`,
+      { headers: auth },
+    );
+    expect(list.status).toBe(403);
+    expect((await list.json()).error.code).toBe('not_a_member');
+    const link = await fetch(
+      `${controller.base}/recordings/${roomKey}/${recordingId}/download-url`,
+      { method: 'POST', headers: auth },
+    );
+    expect(link.status).toBe(403);
+    expect((await link.json()).error.code).toBe('not_a_member');
+  });
+
+  it('cannot plant records in a room through a start command naming a room of their own (hole 2)', async () => {
+    const { roomKey: victimKey, alice } = await stack.publisherInNewRoom();
+    const mallory = await stack.participant();
+    const decoy = RecordingStack.room();
+    await mallory.join(decoy.roomKey);
+    await mallory.join(victimKey);
+    const id = mallory.nextRecordingId();
+    const update = startRecordingUpdate({
+      roomUrl: decoy.roomUrl,
+      recordingId: id,
+      uid: mallory.uid,
+      serverTime: serverTimestamp(),
+    });
+    await denied(
+      updateDatabase(ref(mallory.db), {
+        ...update,
+        [`recordings/${victimKey}/${id}`]: {
+          ...(update[`recordings/${decoy.roomKey}/${id}`] as object),
+          roomUrl: decoy.roomUrl,
+        },
+      }),
+    );
+    await alice.join(victimKey);
+    expect((await get(ref(alice.db, `recordings/${victimKey}`))).exists()).toBe(false);
+  });
+
+  it('cannot write more than one command in one update (hole 4)', async () => {
+    const mallory = await stack.participant();
+    const rooms = [RecordingStack.room(), RecordingStack.room(), RecordingStack.room()];
+    for (const room of rooms) await mallory.join(room.roomKey);
+    const update = Object.assign(
+      {},
+      ...rooms.map((room) =>
+        startRecordingUpdate({
+          roomUrl: room.roomUrl,
+          recordingId: mallory.nextRecordingId(),
+          uid: mallory.uid,
+          serverTime: serverTimestamp(),
+        }),
+      ),
+    );
+    await denied(updateDatabase(ref(mallory.db), update));
+  });
+
+  it("adds no consent receipt to another room's recording (hole 9)", async () => {
+    const { roomKey, recordingId } = await stack.recordingInNewRoom();
+    const mallory = await stack.participant();
+    await denied(
+      set(ref(mallory.db, consentPath(roomKey, recordingId, mallory.uid)), serverTimestamp()),
+    );
   });
 });
 
@@ -245,6 +330,26 @@ describe('POST /webhooks/livekit', () => {
       });
       expect(response.status).toBe(401);
     }
+  });
+
+  it('keeps nothing of an unsigned body: 60 KB event names never reach /metrics (issue 22, hole 1)', async () => {
+    const names = Array.from({ length: 20 }, () => `e${randomBytes(30_000).toString('hex')}`);
+    for (const event of names) {
+      const response = await fetch(`${controller.base}/webhooks/livekit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/webhook+json' },
+        body: JSON.stringify({ event, id: 'EV_flood' }),
+      });
+      expect(response.status).toBe(401);
+    }
+    const metrics = await fetch(`${controller.base}/metrics`, {
+      headers: { 'x-api-key': controller.config.control.apiKey },
+    });
+    const text = await metrics.text();
+    for (const event of names) expect(text.includes(event.slice(0, 40))).toBe(false);
+    expect(text).toMatch(
+      /recorder_webhooks_total\{event="unknown",verification="invalid_signature"\} \d+/,
+    );
   });
 
   const keys = (): [string, string] => [stack.keys.apiKey, stack.keys.apiSecret];

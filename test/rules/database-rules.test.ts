@@ -29,8 +29,12 @@ interface RuleCase {
   readonly allowed: boolean;
   /** The record's state before the case runs (written with rules disabled). */
   readonly seed?: 'requested' | 'recording' | 'failed' | 'stopped' | 'uploaded' | 'consented';
-  /** `admin` is carol with the `recordingAdmin` custom claim. */
-  readonly as: 'alice' | 'bob' | 'admin' | 'anonymous';
+  /**
+   * `admin` is carol with the `recordingAdmin` custom claim, in no room. alice and bob are
+   * members of the room and of a decoy room (the controller wrote them when it gave them a
+   * token); mallory is signed in but a member of neither.
+   */
+  readonly as: 'alice' | 'bob' | 'admin' | 'mallory' | 'anonymous';
   readonly run: (db: Db, ids: Ids) => Promise<unknown>;
 }
 
@@ -38,6 +42,9 @@ interface Ids {
   readonly roomUrl: string;
   readonly roomKey: string;
   readonly recordingId: string;
+  /** Another room alice and bob belong to. */
+  readonly decoyRoomUrl: string;
+  readonly decoyRoomKey: string;
 }
 
 const TIMESTAMP = { '.sv': 'timestamp' };
@@ -62,6 +69,12 @@ const stop = (db: Db, ids: Ids, uid: string) =>
 const remove = (db: Db, ids: Ids, uid: string) =>
   db.ref().update(deleteRecordingUpdate({ ...ids, uid, serverTime: TIMESTAMP }));
 const record = (ids: Ids) => `recordings/${ids.roomKey}/${ids.recordingId}`;
+const inDecoy = (ids: Ids): Ids => ({
+  ...ids,
+  roomUrl: ids.decoyRoomUrl,
+  roomKey: ids.decoyRoomKey,
+});
+const pushId = () => `-O${randomBytes(14).toString('base64url').slice(0, 18)}`;
 const queue = (ids: Ids, action: string) => `recordingQueue/${ids.recordingId}_${action}`;
 
 const CASES: readonly RuleCase[] = [
@@ -561,6 +574,179 @@ const CASES: readonly RuleCase[] = [
     as: 'anonymous',
     run: (db, ids) => db.ref(`rooms/${ids.roomKey}`).get(),
   },
+  // Membership (issue 22): only a room's members write its commands and consents, read its
+  // records and lock; each half of a command pair names the other; one command an update.
+  {
+    rule: 'membership',
+    name: 'a non-member starts a recording in the room',
+    allowed: false,
+    as: 'mallory',
+    run: (db, ids) => start(db, ids, 'mallory'),
+  },
+  {
+    rule: 'membership',
+    name: 'a non-member asks to stop a recording of the room',
+    allowed: false,
+    seed: 'recording',
+    as: 'mallory',
+    run: (db, ids) => stop(db, ids, 'mallory'),
+  },
+  {
+    rule: 'membership',
+    name: 'a non-member adds a consent receipt',
+    allowed: false,
+    seed: 'recording',
+    as: 'mallory',
+    run: (db, ids) => db.ref(consentPath(ids.roomKey, ids.recordingId, 'mallory')).set(TIMESTAMP),
+  },
+  {
+    rule: 'membership',
+    name: "a non-member reads the room's records",
+    allowed: false,
+    seed: 'uploaded',
+    as: 'mallory',
+    run: (db, ids) => db.ref(`recordings/${ids.roomKey}`).get(),
+  },
+  {
+    rule: 'membership',
+    name: "a non-member reads the room's lock",
+    allowed: false,
+    as: 'mallory',
+    run: (db, ids) => db.ref(`rooms/${ids.roomKey}`).get(),
+  },
+  {
+    rule: 'membership',
+    name: 'a member reads the room, its members included',
+    allowed: true,
+    as: 'bob',
+    run: (db, ids) => db.ref(`rooms/${ids.roomKey}/members`).get(),
+  },
+  {
+    rule: 'membership',
+    name: 'a client makes itself a member',
+    allowed: false,
+    as: 'mallory',
+    run: (db, ids) => db.ref(`rooms/${ids.roomKey}/members/mallory`).set({ joinedAt: TIMESTAMP }),
+  },
+  {
+    rule: 'membership',
+    name: "a client writes a closed room's guest list",
+    allowed: false,
+    as: 'alice',
+    run: (db, ids) => db.ref(`rooms/${ids.roomKey}/allowed/mallory`).set(true),
+  },
+  {
+    rule: 'command pair',
+    name: 'a record in the room beside a start naming the decoy room (hole 2)',
+    allowed: false,
+    as: 'bob',
+    run: (db, ids) =>
+      db.ref().update({
+        ...startRecordingUpdate({ ...inDecoy(ids), uid: 'bob', serverTime: TIMESTAMP }),
+        [record(ids)]: {
+          roomUrl: ids.roomUrl,
+          requestedBy: 'bob',
+          requestedAt: TIMESTAMP,
+          status: 'requested',
+        },
+      }),
+  },
+  {
+    rule: 'command pair',
+    name: 'a stop request and its stop command, both naming the room',
+    allowed: true,
+    seed: 'recording',
+    as: 'bob',
+    run: (db, ids) => stop(db, ids, 'bob'),
+  },
+  {
+    rule: 'command pair',
+    name: 'a start whose command names the decoy room',
+    allowed: false,
+    as: 'bob',
+    run: (db, ids) => start(db, ids, 'bob', { command: { roomKey: ids.decoyRoomKey } }),
+  },
+  {
+    rule: 'command pair',
+    name: 'a stop request in the room with a stop command naming the decoy room',
+    allowed: false,
+    seed: 'recording',
+    as: 'bob',
+    run: (db, ids) =>
+      db.ref().update({
+        ...stopRecordingUpdate({ ...inDecoy(ids), uid: 'bob', serverTime: TIMESTAMP }),
+        [`${record(ids)}/stopRequestedBy`]: 'bob',
+        [`${record(ids)}/stopRequestedAt`]: TIMESTAMP,
+      }),
+  },
+  {
+    rule: 'command pair',
+    name: 'a stop request beside a stop command written before',
+    allowed: false,
+    seed: 'recording',
+    as: 'bob',
+    run: async (db, ids) => {
+      await stop(db, ids, 'bob').catch(() => undefined);
+      return db.ref(record(ids)).update({ stopRequestedBy: 'bob', stopRequestedAt: TIMESTAMP });
+    },
+  },
+  {
+    rule: 'one command an update',
+    name: 'two starts in two rooms in one update (hole 4)',
+    allowed: false,
+    as: 'alice',
+    run: (db, ids) =>
+      db.ref().update({
+        ...startRecordingUpdate({ ...ids, uid: 'alice', serverTime: TIMESTAMP }),
+        ...startRecordingUpdate({
+          ...inDecoy(ids),
+          recordingId: pushId(),
+          uid: 'alice',
+          serverTime: TIMESTAMP,
+        }),
+      }),
+  },
+  {
+    rule: 'one command an update',
+    name: 'a start without its command mark',
+    allowed: false,
+    as: 'alice',
+    run: (db, ids) => {
+      const update = startRecordingUpdate({ ...ids, uid: 'alice', serverTime: TIMESTAMP });
+      delete update['commandMarks/alice'];
+      return db.ref().update(update);
+    },
+  },
+  {
+    rule: 'one command an update',
+    name: 'a command mark alone',
+    allowed: false,
+    as: 'alice',
+    run: (db, ids) =>
+      db.ref('commandMarks/alice').set({ command: `${ids.recordingId}_start`, at: TIMESTAMP }),
+  },
+  {
+    rule: 'one command an update',
+    name: "another user's command mark",
+    allowed: false,
+    as: 'bob',
+    run: (db, ids) => {
+      const update = startRecordingUpdate({ ...ids, uid: 'bob', serverTime: TIMESTAMP });
+      update['commandMarks/alice'] = update['commandMarks/bob'];
+      delete update['commandMarks/bob'];
+      return db.ref().update(update);
+    },
+  },
+  {
+    rule: 'one command an update',
+    name: 'one start, then another in a second update',
+    allowed: true,
+    as: 'alice',
+    run: async (db, ids) => {
+      await start(db, ids, 'alice');
+      return start(db, { ...inDecoy(ids), recordingId: pushId() }, 'alice');
+    },
+  },
 ];
 
 let env: RulesTestEnvironment;
@@ -584,6 +770,20 @@ afterAll(async () => {
 beforeEach(async () => {
   await env.clearDatabase();
 });
+
+/** alice and bob hold tokens for the room and the decoy room, as the controller records it. */
+async function seedMembers(ids: Ids) {
+  await env.withSecurityRulesDisabled(async (context) => {
+    const members = { alice: { joinedAt: Date.now() }, bob: { joinedAt: Date.now() } };
+    await context
+      .database()
+      .ref()
+      .update({
+        [`rooms/${ids.roomKey}/members`]: members,
+        [`rooms/${ids.decoyRoomKey}/members`]: members,
+      });
+  });
+}
 
 async function seed(ids: Ids, state: NonNullable<RuleCase['seed']>) {
   await env.withSecurityRulesDisabled(async (context) => {
@@ -609,11 +809,15 @@ describe('database.rules.json', () => {
     ),
   )('%s', async (_title, rule) => {
     const roomUrl = `https://app.example.com/room/${randomBytes(4).toString('hex')}`;
+    const decoyRoomUrl = `https://app.example.com/room/${randomBytes(4).toString('hex')}`;
     const ids = {
       roomUrl,
       roomKey: roomKeyFromUrl(roomUrl),
-      recordingId: `-O${randomBytes(14).toString('base64url').slice(0, 18)}`,
+      recordingId: pushId(),
+      decoyRoomUrl,
+      decoyRoomKey: roomKeyFromUrl(decoyRoomUrl),
     };
+    await seedMembers(ids);
     if (rule.seed !== undefined) await seed(ids, rule.seed);
     const context =
       rule.as === 'anonymous'

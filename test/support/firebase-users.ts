@@ -30,12 +30,18 @@ async function postAuth(path: string, body: object): Promise<{ localId: string; 
  * sign-up's own token counts as revoked (`verifyIdToken(token, true)` refuses it). A sign-in
  * stamps `auth_time` after `validSince`.
  */
-export async function signUpUser(): Promise<SignedInUser> {
+export async function signUpUser(profile: { displayName?: string } = {}): Promise<SignedInUser> {
   const email = `user-${randomBytes(6).toString('hex')}@example.com`;
   const password = randomBytes(12).toString('hex');
-  const { localId } = await postAuth('accounts:signUp', { email, password });
+  const { localId } = await postAuth('accounts:signUp', { email, password, ...profile });
   const { idToken } = await postAuth('accounts:signInWithPassword', { email, password });
   return { uid: localId, email, password, idToken };
+}
+
+/** A user signed in anonymously (a guest), through the Auth emulator's REST API. */
+export async function signInAnonymousUser(): Promise<{ uid: string; idToken: string }> {
+  const { localId, idToken } = await postAuth('accounts:signUp', {});
+  return { uid: localId, idToken };
 }
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -26,6 +26,7 @@ import {
   type RoomMember,
 } from './livekit-under-test.js';
 import {
+  admitToRoom,
   commandWriter,
   connectToDatabaseEmulator,
   namespaceWithRules,
@@ -69,6 +70,8 @@ export interface Participant {
   ): Promise<string>;
   /** A fresh recording id, as `start` would pick it. */
   nextRecordingId(): string;
+  /** Becomes a member of the room, as a token does; start, stop and the stack's reads do it. */
+  join(roomKey: string): Promise<void>;
   stop(roomUrl: string, recordingId: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -207,11 +210,13 @@ export class RecordingStack {
     const signedIn = await signInWithEmailAndPassword(auth, user.email, user.password);
     const db = getDatabase(app);
     connectToDatabaseEmulator(db, this.databaseHost);
-    const writer = commandWriter(app, db, signedIn.user.uid);
+    const uid = signedIn.user.uid;
+    const writer = commandWriter(app, db, uid, (roomKey) => this.admit(roomKey, uid));
     const participant: Participant = {
       uid: writer.uid,
       db,
       nextRecordingId: writer.nextRecordingId,
+      join: writer.join,
       start: (roomUrl, { recordingId, ...options } = {}) =>
         writer.start(roomUrl, recordingId, options),
       stop: writer.stop,
@@ -268,6 +273,18 @@ export class RecordingStack {
     return newRoom();
   }
 
+  /** Makes `uid` a member of the room, as a token from the controller does. */
+  admit(roomKey: string, uid: string): Promise<void> {
+    const namespace = new URL(this.databaseUrl).hostname.split('.')[0] ?? '';
+    return admitToRoom(this.databaseHost, namespace, roomKey, uid);
+  }
+
+  /** A participant's reads need membership of the room; the admin's and strangers' are left as they are. */
+  private async admitReader(db: Database, roomKey: string): Promise<void> {
+    const participant = this.participants.find((candidate) => candidate.db === db);
+    if (participant !== undefined) await participant.join(roomKey);
+  }
+
   /** Resolves with the record once `predicate` holds for it, as a participant's listener sees it. */
   async waitForRecord(
     db: Database,
@@ -276,6 +293,7 @@ export class RecordingStack {
     predicate: (record: Record<string, unknown>) => boolean,
     timeoutMs = 20_000,
   ): Promise<Record<string, unknown>> {
+    await this.admitReader(db, roomKey);
     const record = await waitForValue(
       db,
       `recordings/${roomKey}/${recordingId}`,
@@ -292,16 +310,27 @@ export class RecordingStack {
     recordingId: string,
   ): { statuses: string[]; ready: Promise<void>; stop(): void } {
     const statuses: string[] = [];
-    let listening: () => void = () => {};
+    let unsubscribe: () => void = () => {};
+    let stopped = false;
     // Resolved by the first event: from then on, every later status reaches this listener.
-    const ready = new Promise<void>((resolve) => {
-      listening = resolve;
-    });
-    const stop = onValue(ref(db, `recordings/${roomKey}/${recordingId}/status`), (snapshot) => {
-      listening();
-      const status = snapshot.val();
-      if (typeof status === 'string' && statuses.at(-1) !== status) statuses.push(status);
-    });
+    const ready = this.admitReader(db, roomKey).then(
+      () =>
+        new Promise<void>((resolve) => {
+          if (stopped) return resolve();
+          unsubscribe = onValue(
+            ref(db, `recordings/${roomKey}/${recordingId}/status`),
+            (snapshot) => {
+              resolve();
+              const status = snapshot.val();
+              if (typeof status === 'string' && statuses.at(-1) !== status) statuses.push(status);
+            },
+          );
+        }),
+    );
+    const stop = () => {
+      stopped = true;
+      unsubscribe();
+    };
     return { statuses, ready, stop };
   }
 
@@ -312,6 +341,7 @@ export class RecordingStack {
     predicate: (lock: Record<string, unknown> | null) => boolean,
     timeoutMs = 20_000,
   ): Promise<Record<string, unknown> | null> {
+    await this.admitReader(db, roomKey);
     return waitForValue(db, `rooms/${roomKey}/activeRecording`, predicate, timeoutMs);
   }
 

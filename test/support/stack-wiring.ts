@@ -64,6 +64,28 @@ export function newRoom(): { roomUrl: string; roomKey: string } {
   return { roomUrl, roomKey: roomKeyFromUrl(roomUrl) };
 }
 
+/**
+ * Makes `uid` a member of the room, as the controller does when it gives them a token (POST
+ * /token; docs/security.md): the rules let only members read a room and write its commands.
+ * Written as the owner, so the suites need no controller to admit their participants.
+ */
+export async function admitToRoom(
+  host: string,
+  namespace: string,
+  roomKey: string,
+  uid: string,
+): Promise<void> {
+  const response = await fetch(
+    `http://${host}/rooms/${roomKey}/members/${uid}.json?ns=${namespace}&print=silent`,
+    {
+      method: 'PUT',
+      headers: { authorization: 'Bearer owner' },
+      body: JSON.stringify({ joinedAt: Date.now() }),
+    },
+  );
+  if (!response.ok) throw new Error(`admit ${uid}: ${response.status} ${await response.text()}`);
+}
+
 /** Points a web SDK database at the emulator at `host` (`host:port`). */
 export function connectToDatabaseEmulator(
   db: Database,
@@ -80,6 +102,8 @@ export interface CommandWriter {
   readonly db: Database;
   /** A fresh push id, so a listener can be set on the record before it is written. */
   nextRecordingId(): string;
+  /** Makes the user a member of the room (once): what a token from POST /token does. */
+  join(roomKey: string): Promise<void>;
   /** Writes the record and its start command; resolves with the recording id. */
   start(roomUrl: string, recordingId?: string, options?: RecordingOptions): Promise<string>;
   stop(roomUrl: string, recordingId: string): Promise<void>;
@@ -87,13 +111,33 @@ export interface CommandWriter {
   close(): Promise<void>;
 }
 
-export function commandWriter(app: FirebaseApp, db: Database, uid: string): CommandWriter {
+/**
+ * `admit` makes the user a member of a room (see admitToRoom); it is called once a room, before
+ * the first command there, as the SPA holds a token before it shows the recording controls.
+ */
+export function commandWriter(
+  app: FirebaseApp,
+  db: Database,
+  uid: string,
+  admit: (roomKey: string) => Promise<void>,
+): CommandWriter {
   const nextRecordingId = () => push(ref(db, 'recordings')).key ?? '';
+  const admitted = new Map<string, Promise<void>>();
+  const join = (roomKey: string) => {
+    let admission = admitted.get(roomKey);
+    if (admission === undefined) {
+      admission = admit(roomKey);
+      admitted.set(roomKey, admission);
+    }
+    return admission;
+  };
   return {
     uid,
     db,
     nextRecordingId,
+    join,
     async start(roomUrl, recordingId = nextRecordingId(), options?: RecordingOptions) {
+      await join(roomKeyFromUrl(roomUrl));
       await update(
         ref(db),
         startRecordingUpdate({ roomUrl, recordingId, uid, serverTime: serverTimestamp(), options }),
@@ -101,6 +145,7 @@ export function commandWriter(app: FirebaseApp, db: Database, uid: string): Comm
       return recordingId;
     },
     async stop(roomUrl, recordingId) {
+      await join(roomKeyFromUrl(roomUrl));
       await update(
         ref(db),
         stopRecordingUpdate({ roomUrl, recordingId, uid, serverTime: serverTimestamp() }),

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { deleteApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
+import { type Database, getDatabase } from 'firebase-admin/database';
 import { type Config, loadConfig } from '../../controller/config/load-config.js';
 import { initializeFirebase } from '../../controller/firebase/firebase-app.js';
+import { RoomMembership } from '../../controller/http/room-membership.js';
 import { buildServer, type Server } from '../../controller/http/server.js';
 import { createLogger } from '../../controller/logging/logger.js';
 import { validEnv } from './test-env.js';
@@ -35,6 +37,10 @@ export interface TestServer {
   readonly app: Server;
   readonly config: Config;
   readonly log: CapturedLog;
+  /** The emulated database, as the controller's Admin SDK sees it. */
+  readonly db: Database;
+  /** Room membership on that database, for the routes that ask it. */
+  readonly membership: RoomMembership;
   close(): Promise<void>;
 }
 
@@ -54,6 +60,8 @@ export async function startTestServer(
     app,
     config,
     log,
+    db: getDatabase(firebase),
+    membership: new RoomMembership(getDatabase(firebase)),
     close: async () => {
       await app.close();
       await deleteApp(firebase);

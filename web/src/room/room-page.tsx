@@ -10,6 +10,7 @@ import { RecordingPanel } from '../recording/recording-panel.js';
 import { ControlApiError, fetchJoinToken, type JoinToken } from './join-token.js';
 import { roomNameOfUrl } from './room-location.js';
 import { RoomStage } from './room-stage.js';
+import { useRoomMemberNames } from './use-room-member-names.js';
 
 type Connection =
   | { readonly phase: 'fetching-token' }
@@ -53,6 +54,9 @@ function RoomView({
 }) {
   const [connection, setConnection] = useState<Connection>({ phase: 'fetching-token' });
   const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
+  // A token makes the user a member, and only members may read the room's recordings.
+  const [admitted, setAdmitted] = useState(false);
+  const memberNames = useRoomMemberNames(firebase.db, roomKey, admitted);
   const isRecordingAdmin = useRecordingAdmin(user);
 
   useEffect(() => {
@@ -67,7 +71,10 @@ function RoomView({
           roomUrl,
           displayNameOf(user),
         );
-        if (current) setConnection({ phase: 'joined', token });
+        if (current) {
+          setAdmitted(true);
+          setConnection({ phase: 'joined', token });
+        }
       } catch (error) {
         if (current) {
           setConnection({
@@ -100,10 +107,10 @@ function RoomView({
   const nameOf = useCallback(
     (uid: string) => {
       if (uid === user.uid) return 'you';
-      const name = names.get(uid);
+      const name = memberNames.get(uid) ?? names.get(uid);
       return name !== undefined && name !== '' ? name : `a participant (${uid.slice(0, 6)}…)`;
     },
-    [names, user.uid],
+    [memberNames, names, user.uid],
   );
 
   return (
@@ -146,15 +153,21 @@ function RoomView({
             </div>
           )}
         </div>
-        <RecordingPanel
-          db={firebase.db}
-          roomUrl={roomUrl}
-          roomKey={roomKey}
-          uid={user.uid}
-          nameOf={nameOf}
-          isRecordingAdmin={isRecordingAdmin}
-          presets={config.recordingPresets}
-        />
+        {admitted ? (
+          <RecordingPanel
+            db={firebase.db}
+            roomUrl={roomUrl}
+            roomKey={roomKey}
+            uid={user.uid}
+            nameOf={nameOf}
+            isRecordingAdmin={isRecordingAdmin}
+            presets={config.recordingPresets}
+          />
+        ) : (
+          <section className="recording-panel" aria-label="Recording">
+            <p role="status">Recordings show once you have joined the room.</p>
+          </section>
+        )}
       </div>
     </main>
   );
