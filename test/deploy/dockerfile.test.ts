@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { execForm, parseDockerfile } from '../support/dockerfile.js';
 
 const stages = parseDockerfile(await readFile('Dockerfile', 'utf8'));
@@ -42,6 +43,20 @@ describe('Dockerfile', () => {
     expect(args('COPY')).toContain('--from=build /app/dist ./dist');
     const build = stages.find((s) => s.name === 'build');
     expect(build?.instructions.map((i) => i.args)).toContain('npm run build');
+  });
+
+  it("gives /recordings egress's owner and mode, which Docker copies into an empty volume", async () => {
+    // The volume's first container may be the controller's (compose v1, `up --no-deps`): its
+    // directory then becomes the volume's root, and egress (uid 1001, gid 0) must write there.
+    const run = args('RUN').find((line) => line.includes('/recordings')) ?? '';
+    expect(run).toMatch(/\bchown 1001:0 \/recordings\b/);
+    expect(run).toMatch(/\bchmod 0770 \/recordings\b/);
+    const compose = parse(await readFile('docker-compose.yml', 'utf8')) as {
+      services: Record<string, { entrypoint?: string[] }>;
+    };
+    // recordings-init leaves the volume the same way, whoever created it.
+    const init = compose.services['recordings-init']?.entrypoint?.join(' ') ?? '';
+    expect(init).toContain('chmod 0770 /recordings');
   });
 
   it('health-checks liveness, so a dependency outage does not restart the controller', () => {
