@@ -77,9 +77,10 @@ describe('docker-compose.yml', () => {
     expect(service('recordings-init').image).toBe(service('egress').image);
   });
 
-  it('gives egress SYS_ADMIN and a SIGINT stop with time to finish the MP4', () => {
+  it('gives egress no extra capability and a SIGINT stop with time to finish the MP4', () => {
     const egress = service('egress');
-    expect(egress.cap_add).toContain('SYS_ADMIN');
+    // Egress v1.14.1 runs Chrome without its sandbox: SYS_ADMIN would be privilege for nothing.
+    expect(egress.cap_add).toBeUndefined();
     expect(egress.stop_signal).toBe('SIGINT');
     expect(seconds(egress.stop_grace_period)).toBeGreaterThanOrEqual(60);
     expect(egress.volumes).toContain('./livekit/rendered/egress.yaml:/etc/egress.yaml:ro');
@@ -105,6 +106,23 @@ describe('docker-compose.yml', () => {
         'service_completed_successfully',
       );
     }
+  });
+
+  it("health-checks egress on its own health_port, which is not Prometheus' 9090", async () => {
+    const egressYaml = parse(await readFile('livekit/egress.yaml', 'utf8')) as {
+      health_port: number;
+    };
+    expect(egressYaml.health_port).not.toBe(9090);
+    expect(service('egress').healthcheck?.test.join(' ')).toContain(
+      `/dev/tcp/127.0.0.1/${egressYaml.health_port}`,
+    );
+    const guide = await readFile('docs/deployment.md', 'utf8');
+    expect(guide).toMatch(new RegExp(`\\| [^|]*\\b${egressYaml.health_port}\\b[^|]* \\| tcp \\|`));
+  });
+
+  it('pins Redis to a 7.4 release with the 2025 security fixes (7.4.6 or later)', () => {
+    const patch = /^redis:7\.4\.(\d+)-alpine$/.exec(service('redis').image ?? '')?.[1];
+    expect(Number(patch)).toBeGreaterThanOrEqual(6);
   });
 
   it('puts every long-running service on the host network, with the service names on loopback', () => {

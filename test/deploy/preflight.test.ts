@@ -154,7 +154,7 @@ describe('preflight', () => {
       ...good,
       templates: {
         ...templates,
-        egressYaml: egressTemplate.replace('health_port: 9090', 'health_port: 9091'),
+        egressYaml: egressTemplate.replace('health_port: 7982', 'health_port: 7983'),
       },
       livekitYaml: `${good.livekitYaml}# tuned by hand\n`,
     };
