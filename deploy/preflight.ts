@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { cliOptions, PATHS, readEnvFile, readIfExists } from './cli-options.js';
+import { cliOptions, PATHS, readEnvFile, readIfExists, readRendered } from './cli-options.js';
 import { preflight } from './preflight-checks.js';
 
 /**
@@ -17,10 +17,12 @@ async function main(): Promise<number> {
   }
   const read = (path: string) => readIfExists(join(options.root, path));
   const composeYaml = (await read(PATHS.compose)) ?? '';
+  const livekitYaml = await readRendered(join(options.root, PATHS.livekitRendered));
+  const egressYaml = await readRendered(join(options.root, PATHS.egressRendered));
   const problems = preflight({
     env: await readEnvFile(options.envFile),
-    livekitYaml: await read(PATHS.livekitRendered),
-    egressYaml: await read(PATHS.egressRendered),
+    livekitYaml,
+    egressYaml,
     composeYaml,
     templates: {
       livekitYaml: (await read(PATHS.livekitTemplate)) ?? '',

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,6 +23,8 @@ interface Service {
   healthcheck?: { test: string[] };
   logging?: { driver: string; options: Record<string, string> };
   volumes?: string[];
+  command?: string[];
+  environment?: Record<string, string>;
   entrypoint?: string[];
   env_file?: string[];
   depends_on?: Record<string, { condition: string }>;
@@ -83,7 +85,23 @@ describe('docker-compose.yml', () => {
     expect(egress.cap_add).toBeUndefined();
     expect(egress.stop_signal).toBe('SIGINT');
     expect(seconds(egress.stop_grace_period)).toBeGreaterThanOrEqual(60);
-    expect(egress.volumes).toContain('./livekit/rendered/egress.yaml:/etc/egress.yaml:ro');
+  });
+
+  it('mounts the rendered configuration by its directory, which the repository holds', async () => {
+    // A missing bind-mounted file would become a root-owned directory that configure cannot
+    // overwrite; the directory always exists, so a missing file stays missing.
+    expect((await stat('livekit/rendered/.gitignore')).isFile()).toBe(true);
+    expect(service('livekit').volumes).toEqual(['./livekit/rendered:/etc/livekit-rendered:ro']);
+    expect(service('livekit').command).toEqual(['--config', '/etc/livekit-rendered/livekit.yaml']);
+    expect(service('egress').volumes).toContain('./livekit/rendered:/etc/livekit-rendered:ro');
+    expect(service('egress').environment?.EGRESS_CONFIG_FILE).toBe(
+      '/etc/livekit-rendered/egress.yaml',
+    );
+    for (const [name, entry] of Object.entries(services)) {
+      for (const volume of entry.volumes ?? []) {
+        expect(volume, name).not.toMatch(/^\.\/livekit\/rendered\/.+:/);
+      }
+    }
   });
 
   it('builds the controller from the Dockerfile, with an init process and the env file', () => {
@@ -143,6 +161,14 @@ describe('docker-compose.yml', () => {
       // The controller's healthcheck is the image's HEALTHCHECK (dockerfile.test.ts).
       if (name !== 'controller') expect(entry.healthcheck?.test.length, name).toBeGreaterThan(1);
     }
+  });
+
+  it('has a guide whose ICE advice keeps outside clients connected', async () => {
+    const guide = await readFile('docs/deployment.md', 'utf8');
+    // node_ip is what LiveKit advertises to every client; an internal one cuts off the internet.
+    expect(guide).not.toMatch(/use_external_ip: false/);
+    expect(guide).not.toMatch(/set[^|.]*`rtc\.node_ip` to the internal IP/);
+    expect(guide).toContain('rtc.advertise_internal_ip: true');
   });
 
   it('is what docs/deployment.md describes: the same images and the ports LiveKit listens on', async () => {

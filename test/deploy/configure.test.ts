@@ -129,6 +129,36 @@ describe('npm run configure and npm run preflight', () => {
     expect(failed.stderr).toContain('egress.yaml: api_secret is not LIVEKIT_API_SECRET');
   }, 60_000);
 
+  it('names a directory Docker made where a rendered file belongs, in configure and preflight', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'deploy-dir-'));
+    try {
+      await mkdir(join(dir, 'livekit'));
+      for (const path of [PATHS.livekitTemplate, PATHS.egressTemplate, PATHS.compose]) {
+        await copyFile(path, join(dir, path));
+      }
+      // What an old compose file's bind mount of a missing file leaves behind.
+      await mkdir(join(dir, PATHS.egressRendered), { recursive: true });
+      const envFile = join(dir, 'production.env');
+      await writeFile(envFile, envFileText(deploymentEnv()));
+      const inRoot = (script: string) =>
+        run('npx', ['tsx', `deploy/${script}.ts`, '--root', dir, '--env-file', envFile]).then(
+          (result) => ({ code: 0, ...result }),
+          (error: { code: number; stdout: string; stderr: string }) => error,
+        );
+      const checked = await inRoot('preflight');
+      expect(checked.code).toBe(1);
+      expect(checked.stderr).toContain(
+        `${PATHS.egressRendered}: is a directory (Docker created it when the file was mounted before it existed): remove it with sudo rm -r ${PATHS.egressRendered}`,
+      );
+      const configured = await inRoot('configure');
+      expect(configured.code).toBe(1);
+      expect(configured.stderr).not.toContain('EISDIR');
+      expect(configured.stderr).toContain(`${PATHS.egressRendered} is a directory`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('refuses to render from an invalid env file and names the variables', async () => {
     const envFile = join(root, 'broken.env');
     await writeFile(envFile, 'LIVEKIT_API_KEY=abc\n');
