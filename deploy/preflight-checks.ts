@@ -304,6 +304,24 @@ export function staleRenderProblems(files: DeploymentFiles): Problem[] {
     }));
 }
 
+/**
+ * What preflight says without failing: how the controller signs in to Firebase when the env file
+ * holds no service-account key, and what that means for download links.
+ */
+export function credentialNotes(env: Env): string[] {
+  if (text(env, 'FIREBASE_CLIENT_EMAIL') !== undefined) return [];
+  if ((env.FIREBASE_PRIVATE_KEY ?? '').trim() !== '') return [];
+  const notes = [
+    "no FIREBASE_CLIENT_EMAIL/FIREBASE_PRIVATE_KEY: the controller signs in as the VM's service account (application default credentials), which needs the roles of docs/deployment.md, section 4",
+  ];
+  notes.push(
+    field(env, 'DOWNLOAD_URL_MODE') === 'signed'
+      ? 'DOWNLOAD_URL_MODE=signed without a key: that account must hold iam.serviceAccounts.signBlob on itself (roles/iam.serviceAccountTokenCreator), or links fail; token links need neither'
+      : 'download links are token links (DOWNLOAD_URL_MODE=token): they need no key',
+  );
+  return notes;
+}
+
 /** Every problem at once, in the order a reader fixes them. */
 export function preflight(files: DeploymentFiles): Problem[] {
   const env = files.env.values;

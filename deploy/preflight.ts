@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { cliOptions, PATHS, readEnvFile, readIfExists, readRendered } from './cli-options.js';
-import { preflight } from './preflight-checks.js';
+import { credentialNotes, preflight } from './preflight-checks.js';
 
 /**
  * `npm run preflight [-- --env-file <path>]`: checks .env.livekit, the rendered LiveKit and
@@ -29,6 +29,9 @@ async function main(): Promise<number> {
       egressYaml: (await read(PATHS.egressTemplate)) ?? '',
     },
   });
+  for (const note of credentialNotes((await readEnvFile(options.envFile)).values)) {
+    process.stdout.write(`preflight: note: ${note}\n`);
+  }
   if (problems.length === 0) {
     process.stdout.write('preflight: configuration is consistent\n');
     return 0;

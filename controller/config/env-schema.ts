@@ -137,13 +137,12 @@ export const envSchema = z.object({
       message: 'must be a Firebase project id (6–30 lowercase letters, digits and hyphens)',
     }),
   ),
+  // Both or neither (load-config.ts): neither means the machine's own service account
+  // (application default credentials, e.g. a Google Cloud VM's), docs/deployment.md.
   FIREBASE_CLIENT_EMAIL: variable(
-    z.email({
-      error: (issue) =>
-        issue.input === undefined ? 'is required' : 'must be the service account e-mail',
-    }),
+    z.email({ error: 'must be the service account e-mail' }).optional(),
   ),
-  FIREBASE_PRIVATE_KEY: variable(privateKey()),
+  FIREBASE_PRIVATE_KEY: variable(privateKey().optional()),
   FIREBASE_DATABASE_URL: variable(url(/^https?$/, 'an http(s)')),
   FIREBASE_STORAGE_BUCKET: variable(bucketName()),
   RECORDING_OUTPUT_DIR: variable(

@@ -34,8 +34,9 @@ export interface Config {
   };
   readonly firebase: {
     readonly projectId: string;
-    readonly clientEmail: string;
-    readonly privateKey: string;
+    /** The service-account key pair; undefined: application default credentials. */
+    readonly clientEmail: string | undefined;
+    readonly privateKey: string | undefined;
     readonly databaseUrl: string;
     readonly storageBucket: string;
   };
@@ -120,6 +121,16 @@ function crossFieldProblems(env: Environment): ConfigProblem[] {
     problems.push({
       variable: missing,
       message: 'is required when its pair is set (or leave both unset to use the API key pair)',
+    });
+  }
+  if (isSet('FIREBASE_CLIENT_EMAIL') !== isSet('FIREBASE_PRIVATE_KEY')) {
+    const missing = isSet('FIREBASE_CLIENT_EMAIL')
+      ? 'FIREBASE_PRIVATE_KEY'
+      : 'FIREBASE_CLIENT_EMAIL';
+    problems.push({
+      variable: missing,
+      message:
+        "is required when its pair is set (or leave both unset to use the machine's service account)",
     });
   }
   return problems;

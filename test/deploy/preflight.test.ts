@@ -4,7 +4,7 @@ import { parse, stringify } from 'yaml';
 import { loadConfig } from '../../controller/config/load-config.js';
 import { PATHS } from '../../deploy/cli-options.js';
 import { parseEnvFile } from '../../deploy/env-file.js';
-import { type DeploymentFiles, preflight } from '../../deploy/preflight-checks.js';
+import { credentialNotes, type DeploymentFiles, preflight } from '../../deploy/preflight-checks.js';
 import { renderEgressYaml, renderLivekitYaml } from '../../deploy/render.js';
 import { deploymentEnv, envFileText } from '../support/deploy-env.js';
 import { generatedPrivateKey } from '../support/stack-wiring.js';
@@ -166,6 +166,31 @@ describe('preflight', () => {
         /^livekit\/rendered\/egress\.yaml: differs from what npm run configure renders/,
       ),
     ]);
+  });
+
+  it("passes without a service-account key, and says which download links need the VM account's signBlob", () => {
+    const keyless = deploymentEnv({
+      FIREBASE_CLIENT_EMAIL: undefined,
+      FIREBASE_PRIVATE_KEY: undefined,
+    });
+    delete keyless.FIREBASE_CLIENT_EMAIL;
+    delete keyless.FIREBASE_PRIVATE_KEY;
+    const config = loadConfig(keyless);
+    const files = {
+      env: parseEnvFile(envFileText(keyless)),
+      livekitYaml: renderLivekitYaml(livekitTemplate, config),
+      egressYaml: renderEgressYaml(egressTemplate, config),
+      composeYaml,
+    };
+    expect(preflight(files)).toEqual([]);
+    expect(credentialNotes(keyless)).toEqual([
+      expect.stringContaining('application default credentials'),
+      expect.stringContaining('token links (DOWNLOAD_URL_MODE=token): they need no key'),
+    ]);
+    expect(credentialNotes({ ...keyless, DOWNLOAD_URL_MODE: 'signed' })[1]).toContain(
+      'iam.serviceAccounts.signBlob',
+    );
+    expect(credentialNotes(goodFiles().values)).toEqual([]);
   });
 
   it('names default and placeholder secrets', () => {
