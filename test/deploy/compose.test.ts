@@ -163,6 +163,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("has a guide that installs Compose v2 from Docker's apt repository, which Debian 12 lacks", async () => {
+    const guide = await readFile('docs/deployment.md', 'utf8');
+    const shell = [...guide.matchAll(/```bash\n([\s\S]*?)```/g)]
+      .map((block) => block[1])
+      .join('\n');
+    expect(shell).toContain('https://download.docker.com/linux/debian');
+    expect(shell).toMatch(/apt-get install -y [^\n]*docker-ce [^\n]*docker-compose-plugin/);
+    // Debian's own packages: docker.io has no compose v2, and docker-compose is v1.
+    expect(shell).not.toMatch(/apt(-get)? install[^\n]*\bdocker\.io\b/);
+    expect(shell).not.toMatch(/(^|\s)docker-compose\s/m);
+  });
+
   it('has a guide whose ICE advice keeps outside clients connected', async () => {
     const guide = await readFile('docs/deployment.md', 'utf8');
     // node_ip is what LiveKit advertises to every client; an internal one cuts off the internet.
