@@ -189,6 +189,8 @@ export const envSchema = z.object({
   RECORDING_MAX_DURATION_S: variable(wholeNumber(1, 7 * 24 * 3600).default(4 * 3600)),
   RECORDING_IDLE_TIMEOUT_S: variable(wholeNumber(1, 24 * 3600).default(300)),
   RECORDING_ALLOWED_PRESETS: variable(presetList().optional()),
+  // false on a machine too small for a video composite (e2-micro): audio only, video refused.
+  RECORDING_VIDEO: variable(boolean().default(true)),
   RECORDING_RETENTION_DAYS: variable(wholeNumber(1, 36500).optional()),
   RECORDING_RETENTION_DRY_RUN: variable(boolean().default(false)),
   RECORDING_RETENTION_INTERVAL_S: variable(wholeNumber(60, 7 * 24 * 3600).default(3600)),

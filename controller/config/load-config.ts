@@ -53,6 +53,8 @@ export interface Config {
     readonly idleTimeoutMs: number;
     /** The presets a start request may ask for; RECORDING_PRESET alone unless configured. */
     readonly allowedPresets: readonly RecordingPreset[];
+    /** False: the machine records audio only, and a video request is refused (RECORDING_VIDEO). */
+    readonly video: boolean;
     readonly retention: {
       /** Undefined: recordings are kept forever. */
       readonly days: number | undefined;
@@ -206,6 +208,7 @@ export function loadConfig(env: Environment): Config {
       maxDurationMs: e.RECORDING_MAX_DURATION_S * 1000,
       idleTimeoutMs: e.RECORDING_IDLE_TIMEOUT_S * 1000,
       allowedPresets: e.RECORDING_ALLOWED_PRESETS ?? [e.RECORDING_PRESET],
+      video: e.RECORDING_VIDEO,
       retention: {
         days: e.RECORDING_RETENTION_DAYS,
         dryRun: e.RECORDING_RETENTION_DRY_RUN,

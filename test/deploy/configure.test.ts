@@ -80,10 +80,11 @@ describe('rendering', () => {
     ]);
   });
 
-  it('keeps the small-VM egress profile and the template comments', () => {
+  it("keeps LiveKit's CPU costs, so egress never admits a video composite LiveKit's sizing rules out", () => {
     const { egressYaml } = rendered(deploymentEnv());
-    expect(parse(egressYaml).cpu_cost.room_composite_cpu_cost).toBeLessThanOrEqual(2);
-    expect(egressYaml).toContain('# Small-VM profile');
+    // A lowered room composite cost let a 2-vCPU machine admit a 720p composite it cannot carry.
+    expect(parse(egressYaml).cpu_cost).toBeUndefined();
+    expect(egressYaml).toContain('RECORDING_VIDEO=false');
   });
 
   it('round-trips: what it renders passes preflight against the same env', () => {
@@ -165,6 +166,6 @@ describe('npm run configure and npm run preflight', () => {
     const result = await cli('configure', envFile);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('LIVEKIT_CONTROL_API_KEY');
-    expect(result.stderr).toContain('FIREBASE_PRIVATE_KEY');
+    expect(result.stderr).toContain('FIREBASE_DATABASE_URL');
   }, 60_000);
 });
