@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from './free-port.js';
+import { stopWithParent } from './stop-with-parent.js';
 
 /** A running Firebase Auth emulator (from firebase-tools): `host` is what FIREBASE_AUTH_EMULATOR_HOST takes. */
 export interface AuthEmulator {
@@ -116,8 +117,12 @@ async function launchAuthEmulator(
       cwd: workDir,
       env: { ...process.env, NO_UPDATE_NOTIFIER: '1', CI: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a terminal's Ctrl-C reaches the whole foreground group, and
+      // firebase-tools takes a second SIGINT (ours, from stop()) as "quit now, skip the export".
+      detached: true,
     },
   );
+  stopWithParent(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();

@@ -1,18 +1,41 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalStack } from './local-stack.js';
+import { PortTakenError, startLocalStack } from './local-stack.js';
+
+/**
+ * Resolves at the first SIGINT or SIGTERM and keeps handling every later one, so none of them
+ * kills the process while it saves. A terminal's Ctrl-C sends SIGINT to the whole foreground
+ * group, and npm forwards its own copy: two arrive for one key press, more if it is pressed
+ * again.
+ */
+function stopRequested(): Promise<void> {
+  return new Promise((resolve) => {
+    let requests = 0;
+    const onSignal = () => {
+      requests += 1;
+      if (requests === 1) resolve();
+      if (requests === 3) process.stdout.write('Still saving the data; it stops when done.\n');
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
 
 /**
  * `npm run local`: the whole stack on loopback until Ctrl-C (SIGINT) or SIGTERM, with data kept
  * in `.local-stack/` (or `--data-dir`) between runs. `--ports random` takes free ports only;
- * `--config-form attributes` writes the page's settings as `<body data-*>`.
+ * `--config-form attributes` writes the page's settings as `<body data-*>`; `--web-dir` serves
+ * a web app built before (`npm run build:web`) instead of building it.
  */
 async function main(): Promise<void> {
+  // Before anything starts: a Ctrl-C during the start stops the stack once it stands.
+  const stopping = stopRequested();
   const { values } = parseArgs({
     options: {
       'data-dir': { type: 'string', default: '.local-stack' },
       'config-form': { type: 'string', default: 'window' },
       ports: { type: 'string', default: 'conventional' },
+      'web-dir': { type: 'string' },
     },
   });
   const ports = values.ports;
@@ -29,7 +52,21 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(values['data-dir']);
   process.stdout.write(`Starting the local stack (data in ${dataDir})…\n`);
-  const stack = await startLocalStack({ ports, dataDir, configForm: form });
+  const webDir = values['web-dir'];
+  const stack = await startLocalStack({
+    ports,
+    dataDir,
+    configForm: form,
+    webDir: webDir === undefined ? undefined : resolve(webDir),
+  }).catch((error: unknown) => {
+    if (!(error instanceof PortTakenError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return undefined;
+  });
+  if (stack === undefined) {
+    process.exitCode = 1;
+    return;
+  }
   const users = stack.demoUsers
     .map((user) => `  ${user.email}  password: ${user.password}`)
     .join('\n');
@@ -53,11 +90,8 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolveSignal) => {
-    process.once('SIGINT', () => resolveSignal());
-    process.once('SIGTERM', () => resolveSignal());
-  });
-  process.stdout.write('Stopping…\n');
+  await stopping;
+  process.stdout.write('Stopping… (saving the data for the next run)\n');
   await stack.stop();
   process.stdout.write('Stopped.\n');
 }
