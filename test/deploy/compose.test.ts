@@ -87,6 +87,15 @@ describe('docker-compose.yml', () => {
     expect(seconds(egress.stop_grace_period)).toBeGreaterThanOrEqual(60);
   });
 
+  it('stops egress before the controller, so `down` finishes files while the controller hears of them', () => {
+    // Compose stops services in the reverse order of depends_on.
+    expect(service('egress').depends_on?.controller?.condition).toBe('service_started');
+    expect(service('controller').depends_on?.egress).toBeUndefined();
+    expect(seconds(service('egress').stop_grace_period)).toBeGreaterThan(
+      seconds(service('controller').stop_grace_period),
+    );
+  });
+
   it('mounts the rendered configuration by its directory, which the repository holds', async () => {
     // A missing bind-mounted file would become a root-owned directory that configure cannot
     // overwrite; the directory always exists, so a missing file stays missing.
