@@ -9,6 +9,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY controller ./controller
 COPY common ./common
+# configure and preflight too, so the VM needs only Docker (docs/deployment.md, section 4).
+COPY deploy ./deploy
 RUN npm run build
 
 FROM node:24.11.1-bookworm-slim AS deps

@@ -59,6 +59,25 @@ describe('Dockerfile', () => {
     expect(init).toContain('chmod 0770 /recordings');
   });
 
+  it('builds configure and preflight into the image, so the VM needs no Node of its own', async () => {
+    const build = stages.find((s) => s.name === 'build');
+    expect(build?.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args)).toContain(
+      'deploy ./deploy',
+    );
+    const tsconfig = JSON.parse(await readFile('tsconfig.build.json', 'utf8')) as {
+      include: string[];
+    };
+    expect(tsconfig.include).toContain('deploy');
+    // What they import at run time must be a production dependency (the image omits dev ones).
+    const manifest = JSON.parse(await readFile('package.json', 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    expect(Object.keys(manifest.dependencies)).toEqual(expect.arrayContaining(['yaml', 'zod']));
+    const guide = await readFile('docs/deployment.md', 'utf8');
+    expect(guide).toContain('--entrypoint node controller /app/dist/deploy/configure.js');
+    expect(guide).toContain('--entrypoint node controller /app/dist/deploy/preflight.js');
+  });
+
   it('health-checks liveness, so a dependency outage does not restart the controller', () => {
     const healthcheck = args('HEALTHCHECK').at(-1) ?? '';
     expect(healthcheck).toContain('/health/live');
