@@ -15,8 +15,11 @@ const egressTemplate = await readFile(PATHS.egressTemplate, 'utf8');
 const composeYaml = await readFile(PATHS.compose, 'utf8');
 
 /** A configuration as `npm run configure` leaves it. */
-function goodFiles(): DeploymentFiles & { values: Record<string, string> } {
-  const values = deploymentEnv();
+/** A consistent set of files, rendered by configure from the env (with `overrides`). */
+function goodFiles(
+  overrides: Record<string, string | undefined> = {},
+): DeploymentFiles & { values: Record<string, string> } {
+  const values = deploymentEnv(overrides);
   const config = loadConfig(values);
   return {
     values,
@@ -169,19 +172,10 @@ describe('preflight', () => {
   });
 
   it("passes without a service-account key, and says which download links need the VM account's signBlob", () => {
-    const keyless = deploymentEnv({
-      FIREBASE_CLIENT_EMAIL: undefined,
-      FIREBASE_PRIVATE_KEY: undefined,
-    });
-    delete keyless.FIREBASE_CLIENT_EMAIL;
-    delete keyless.FIREBASE_PRIVATE_KEY;
-    const config = loadConfig(keyless);
-    const files = {
-      env: parseEnvFile(envFileText(keyless)),
-      livekitYaml: renderLivekitYaml(livekitTemplate, config),
-      egressYaml: renderEgressYaml(egressTemplate, config),
-      composeYaml,
-    };
+    // deploymentEnv leaves out what is undefined: an env file without the key pair.
+    const files = goodFiles({ FIREBASE_CLIENT_EMAIL: undefined, FIREBASE_PRIVATE_KEY: undefined });
+    const keyless = files.values;
+    expect(keyless.FIREBASE_PRIVATE_KEY).toBeUndefined();
     expect(preflight(files)).toEqual([]);
     expect(credentialNotes(keyless)).toEqual([
       expect.stringContaining('application default credentials'),
