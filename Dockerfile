@@ -9,7 +9,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY controller ./controller
 COPY common ./common
-# configure and preflight too, so the VM needs only Docker (docs/deployment.md, section 4).
+# configure, preflight and drain too, so the VM needs only Docker (docs/deployment.md, 4 and 8).
 COPY deploy ./deploy
 RUN npm run build
 

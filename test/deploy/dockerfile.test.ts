@@ -76,6 +76,7 @@ describe('Dockerfile', () => {
     const guide = await readFile('docs/deployment.md', 'utf8');
     expect(guide).toContain('--entrypoint node controller /app/dist/deploy/configure.js');
     expect(guide).toContain('--entrypoint node controller /app/dist/deploy/preflight.js');
+    expect(guide).toContain('exec controller node dist/deploy/drain.js');
   });
 
   it('health-checks liveness, so a dependency outage does not restart the controller', () => {
