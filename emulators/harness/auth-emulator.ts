@@ -14,6 +14,7 @@ export interface AuthEmulator {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+const EXPORT_GRACE_MS = 120_000;
 
 function firebaseCli(): string {
   const require = createRequire(import.meta.url);
@@ -135,7 +136,10 @@ async function launchAuthEmulator(
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      // With a data directory it exports on SIGINT first: a busy machine can take well over
+      // 10 s for that, and SIGKILL then would lose every account made since the last run.
+      const grace = options.dataDir === undefined ? 10_000 : EXPORT_GRACE_MS;
+      const timer = setTimeout(() => child.kill('SIGKILL'), grace);
       await exited;
       clearTimeout(timer);
     }
