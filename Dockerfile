@@ -9,6 +9,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY controller ./controller
 COPY common ./common
+# configure, preflight and drain too, so the VM needs only Docker (docs/deployment.md, 4 and 8).
+COPY deploy ./deploy
 RUN npm run build
 
 FROM node:24.11.1-bookworm-slim AS deps
@@ -23,7 +25,10 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 # Recordings are mounted here; compose runs the container as the egress uid (docker-compose.yml).
-RUN mkdir -p /recordings && chown node:node /recordings
+# Owned by egress's uid and group root, 0770, as recordings-init leaves the volume: Docker copies
+# this directory's owner and mode into an empty named volume when this container is the first
+# to mount it, and egress (uid 1001, gid 0) must be able to write there.
+RUN mkdir -p /recordings && chown 1001:0 /recordings && chmod 0770 /recordings
 USER node
 EXPOSE 8789
 # Liveness, not readiness: a Firebase or LiveKit outage must not get the controller restarted.

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type EnvFile, parseEnvFile } from './env-file.js';
@@ -38,4 +38,17 @@ export async function readIfExists(path: string): Promise<string | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** A rendered file's text, undefined when absent, or `directory` where a file belongs. */
+export async function readRendered(path: string): Promise<string | undefined | 'directory'> {
+  if (await isDirectory(path)) return 'directory';
+  return readIfExists(path);
+}
+
+export async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (found) => found.isDirectory(),
+    () => false,
+  );
 }

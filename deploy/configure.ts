@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError, loadConfig } from '../controller/config/load-config.js';
-import { cliOptions, PATHS, readEnvFile } from './cli-options.js';
+import { cliOptions, isDirectory, PATHS, readEnvFile } from './cli-options.js';
+import { renderedDirectoryMessage } from './preflight-checks.js';
 import { renderEgressYaml, renderLivekitYaml } from './render.js';
 
 /**
@@ -26,6 +27,10 @@ async function main(): Promise<number> {
   for (const [template, rendered, render] of outputs) {
     const text = render(await readFile(join(options.root, template), 'utf8'), config);
     const path = join(options.root, rendered);
+    if (await isDirectory(path)) {
+      process.stderr.write(`${rendered} ${renderedDirectoryMessage(rendered)}\n`);
+      return 1;
+    }
     await mkdir(dirname(path), { recursive: true });
     // Readable by the containers' users (egress is not root); the VM should have one login user.
     await writeFile(path, text, { mode: 0o644 });

@@ -16,9 +16,12 @@ export interface Problem {
 
 export interface DeploymentFiles {
   readonly env: EnvFile;
-  /** Rendered livekit/rendered/livekit.yaml, or undefined when it does not exist yet. */
-  readonly livekitYaml: string | undefined;
-  readonly egressYaml: string | undefined;
+  /**
+   * Rendered livekit/rendered/livekit.yaml, undefined when it does not exist yet, or `directory`
+   * when a directory stands where the file belongs.
+   */
+  readonly livekitYaml: string | undefined | 'directory';
+  readonly egressYaml: string | undefined | 'directory';
   readonly composeYaml: string;
   /** The templates; given, preflight also names rendered files that configure would change. */
   readonly templates?: { readonly livekitYaml: string; readonly egressYaml: string };
@@ -116,6 +119,10 @@ function parseYaml(subject: string, source: string | undefined, problems: Proble
     problems.push({ subject, message: 'does not exist: run npm run configure' });
     return undefined;
   }
+  if (source === 'directory') {
+    problems.push({ subject, message: renderedDirectoryMessage(subject) });
+    return undefined;
+  }
   try {
     const value: unknown = parse(source);
     if (typeof value === 'object' && value !== null) return value as YamlMap;
@@ -131,6 +138,13 @@ const at = (map: YamlMap | undefined, ...path: string[]): unknown =>
     (node, key) => (typeof node === 'object' && node !== null ? (node as YamlMap)[key] : undefined),
     map,
   );
+
+/**
+ * What to do about a directory where a rendered file belongs: Docker made it, root-owned, when a
+ * compose file mounted the file before it existed (docker-compose.yml now mounts the folder).
+ */
+export const renderedDirectoryMessage = (path: string) =>
+  `is a directory (Docker created it when the file was mounted before it existed): remove it with sudo rm -r ${path}, then npm run configure`;
 
 const LIVEKIT = 'livekit/rendered/livekit.yaml';
 const EGRESS = 'livekit/rendered/egress.yaml';
@@ -279,12 +293,33 @@ export function staleRenderProblems(files: DeploymentFiles): Problem[] {
     [EGRESS, files.egressYaml, renderEgressYaml(files.templates.egressYaml, config)],
   ] as const;
   return pairs
-    .filter(([, rendered, expected]) => rendered !== undefined && rendered !== expected)
+    .filter(
+      ([, rendered, expected]) =>
+        rendered !== undefined && rendered !== 'directory' && rendered !== expected,
+    )
     .map(([subject]) => ({
       subject,
       message:
         'differs from what npm run configure renders from the template and the env file: edit the template, not this file, and run npm run configure',
     }));
+}
+
+/**
+ * What preflight says without failing: how the controller signs in to Firebase when the env file
+ * holds no service-account key, and what that means for download links.
+ */
+export function credentialNotes(env: Env): string[] {
+  if (text(env, 'FIREBASE_CLIENT_EMAIL') !== undefined) return [];
+  if ((env.FIREBASE_PRIVATE_KEY ?? '').trim() !== '') return [];
+  const notes = [
+    "no FIREBASE_CLIENT_EMAIL/FIREBASE_PRIVATE_KEY: the controller signs in as the VM's service account (application default credentials), which needs the roles of docs/deployment.md, section 4",
+  ];
+  notes.push(
+    field(env, 'DOWNLOAD_URL_MODE') === 'signed'
+      ? 'DOWNLOAD_URL_MODE=signed without a key: that account must hold iam.serviceAccounts.signBlob on itself (roles/iam.serviceAccountTokenCreator), or links fail; token links need neither'
+      : 'download links are token links (DOWNLOAD_URL_MODE=token): they need no key',
+  );
+  return notes;
 }
 
 /** Every problem at once, in the order a reader fixes them. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { cliOptions, PATHS, readEnvFile, readIfExists } from './cli-options.js';
-import { preflight } from './preflight-checks.js';
+import { cliOptions, PATHS, readEnvFile, readIfExists, readRendered } from './cli-options.js';
+import { credentialNotes, preflight } from './preflight-checks.js';
 
 /**
  * `npm run preflight [-- --env-file <path>]`: checks .env.livekit, the rendered LiveKit and
@@ -17,16 +17,21 @@ async function main(): Promise<number> {
   }
   const read = (path: string) => readIfExists(join(options.root, path));
   const composeYaml = (await read(PATHS.compose)) ?? '';
+  const livekitYaml = await readRendered(join(options.root, PATHS.livekitRendered));
+  const egressYaml = await readRendered(join(options.root, PATHS.egressRendered));
   const problems = preflight({
     env: await readEnvFile(options.envFile),
-    livekitYaml: await read(PATHS.livekitRendered),
-    egressYaml: await read(PATHS.egressRendered),
+    livekitYaml,
+    egressYaml,
     composeYaml,
     templates: {
       livekitYaml: (await read(PATHS.livekitTemplate)) ?? '',
       egressYaml: (await read(PATHS.egressTemplate)) ?? '',
     },
   });
+  for (const note of credentialNotes((await readEnvFile(options.envFile)).values)) {
+    process.stdout.write(`preflight: note: ${note}\n`);
+  }
   if (problems.length === 0) {
     process.stdout.write('preflight: configuration is consistent\n');
     return 0;

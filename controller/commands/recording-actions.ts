@@ -22,7 +22,7 @@ export interface RecordingActionDependencies {
   readonly logger: Logger;
   readonly recording: Pick<
     Config['recording'],
-    'egressOutputDir' | 'layout' | 'preset' | 'allowedPresets'
+    'egressOutputDir' | 'layout' | 'preset' | 'allowedPresets' | 'video'
   >;
 }
 
@@ -145,7 +145,10 @@ export async function startRecording(
     }
     if (!options.ok) {
       await deps.store.transition(ref, 'failed', {
-        error: { code: 'invalid_command', message: `${options.code}: ${options.message}` },
+        error:
+          options.code === 'video_not_supported'
+            ? { code: options.code, message: options.message }
+            : { code: 'invalid_command', message: `${options.code}: ${options.message}` },
       });
       return;
     }

@@ -28,13 +28,19 @@ export interface OptionDefaults {
   readonly layout: RecordingLayout;
   readonly preset: RecordingPreset;
   readonly allowedPresets: readonly RecordingPreset[];
+  /** False: audio only; a request that names any video choice is refused. */
+  readonly video: boolean;
 }
 
 export type OptionsCheck =
   | { readonly ok: true; readonly choice: EgressChoice }
   | {
       readonly ok: false;
-      readonly code: 'invalid_options' | 'preset_not_allowed' | 'audio_only_conflict';
+      readonly code:
+        | 'invalid_options'
+        | 'preset_not_allowed'
+        | 'audio_only_conflict'
+        | 'video_not_supported';
       readonly message: string;
     };
 
@@ -59,6 +65,18 @@ export function checkRecordingOptions(raw: unknown, defaults: OptionDefaults): O
         ok: false,
         code: 'audio_only_conflict',
         message: 'An audio-only recording takes neither a layout nor a video preset',
+      };
+    }
+    return { ok: true, choice: { audioOnly: true } };
+  }
+  if (!defaults.video) {
+    // A machine that cannot carry a video composite: the default is audio, asking for video fails
+    // at once instead of an egress that falls behind or is killed mid-recording.
+    if (audioOnly === false || layout !== undefined || preset !== undefined) {
+      return {
+        ok: false,
+        code: 'video_not_supported',
+        message: 'This server records audio only; start an audio-only recording',
       };
     }
     return { ok: true, choice: { audioOnly: true } };

@@ -137,13 +137,12 @@ export const envSchema = z.object({
       message: 'must be a Firebase project id (6–30 lowercase letters, digits and hyphens)',
     }),
   ),
+  // Both or neither (load-config.ts): neither means the machine's own service account
+  // (application default credentials, e.g. a Google Cloud VM's), docs/deployment.md.
   FIREBASE_CLIENT_EMAIL: variable(
-    z.email({
-      error: (issue) =>
-        issue.input === undefined ? 'is required' : 'must be the service account e-mail',
-    }),
+    z.email({ error: 'must be the service account e-mail' }).optional(),
   ),
-  FIREBASE_PRIVATE_KEY: variable(privateKey()),
+  FIREBASE_PRIVATE_KEY: variable(privateKey().optional()),
   FIREBASE_DATABASE_URL: variable(url(/^https?$/, 'an http(s)')),
   FIREBASE_STORAGE_BUCKET: variable(bucketName()),
   RECORDING_OUTPUT_DIR: variable(
@@ -191,6 +190,8 @@ export const envSchema = z.object({
   RECORDING_MAX_DURATION_S: variable(wholeNumber(1, 7 * 24 * 3600).default(4 * 3600)),
   RECORDING_IDLE_TIMEOUT_S: variable(wholeNumber(1, 24 * 3600).default(300)),
   RECORDING_ALLOWED_PRESETS: variable(presetList().optional()),
+  // false on a machine too small for a video composite (e2-micro): audio only, video refused.
+  RECORDING_VIDEO: variable(boolean().default(true)),
   RECORDING_RETENTION_DAYS: variable(wholeNumber(1, 36500).optional()),
   RECORDING_RETENTION_DRY_RUN: variable(boolean().default(false)),
   RECORDING_RETENTION_INTERVAL_S: variable(wholeNumber(60, 7 * 24 * 3600).default(3600)),

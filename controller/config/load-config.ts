@@ -34,8 +34,9 @@ export interface Config {
   };
   readonly firebase: {
     readonly projectId: string;
-    readonly clientEmail: string;
-    readonly privateKey: string;
+    /** The service-account key pair; undefined: application default credentials. */
+    readonly clientEmail: string | undefined;
+    readonly privateKey: string | undefined;
     readonly databaseUrl: string;
     readonly storageBucket: string;
   };
@@ -52,6 +53,8 @@ export interface Config {
     readonly idleTimeoutMs: number;
     /** The presets a start request may ask for; RECORDING_PRESET alone unless configured. */
     readonly allowedPresets: readonly RecordingPreset[];
+    /** False: the machine records audio only, and a video request is refused (RECORDING_VIDEO). */
+    readonly video: boolean;
     readonly retention: {
       /** Undefined: recordings are kept forever. */
       readonly days: number | undefined;
@@ -122,6 +125,16 @@ function crossFieldProblems(env: Environment): ConfigProblem[] {
     problems.push({
       variable: missing,
       message: 'is required when its pair is set (or leave both unset to use the API key pair)',
+    });
+  }
+  if (isSet('FIREBASE_CLIENT_EMAIL') !== isSet('FIREBASE_PRIVATE_KEY')) {
+    const missing = isSet('FIREBASE_CLIENT_EMAIL')
+      ? 'FIREBASE_PRIVATE_KEY'
+      : 'FIREBASE_CLIENT_EMAIL';
+    problems.push({
+      variable: missing,
+      message:
+        "is required when its pair is set (or leave both unset to use the machine's service account)",
     });
   }
   return problems;
@@ -197,6 +210,7 @@ export function loadConfig(env: Environment): Config {
       maxDurationMs: e.RECORDING_MAX_DURATION_S * 1000,
       idleTimeoutMs: e.RECORDING_IDLE_TIMEOUT_S * 1000,
       allowedPresets: e.RECORDING_ALLOWED_PRESETS ?? [e.RECORDING_PRESET],
+      video: e.RECORDING_VIDEO,
       retention: {
         days: e.RECORDING_RETENTION_DAYS,
         dryRun: e.RECORDING_RETENTION_DRY_RUN,

@@ -1,4 +1,4 @@
-import { type App, cert, initializeApp } from 'firebase-admin/app';
+import { type App, applicationDefault, cert, initializeApp } from 'firebase-admin/app';
 import type { Config } from '../config/load-config.js';
 
 /**
@@ -8,11 +8,16 @@ import type { Config } from '../config/load-config.js';
 export function initializeFirebase(config: Config['firebase'], name = 'controller'): App {
   return initializeApp(
     {
-      credential: cert({
-        projectId: config.projectId,
-        clientEmail: config.clientEmail,
-        privateKey: config.privateKey,
-      }),
+      // Without a key pair: the machine's service account (application default credentials:
+      // a Google Cloud VM's metadata server, or GOOGLE_APPLICATION_CREDENTIALS).
+      credential:
+        config.clientEmail !== undefined && config.privateKey !== undefined
+          ? cert({
+              projectId: config.projectId,
+              clientEmail: config.clientEmail,
+              privateKey: config.privateKey,
+            })
+          : applicationDefault(),
       projectId: config.projectId,
       databaseURL: config.databaseUrl,
       storageBucket: config.storageBucket,

@@ -10,6 +10,7 @@ export const RECORDING_ERROR_CODES = [
   'file_incomplete',
   'upload_failed',
   'invalid_command',
+  'video_not_supported',
 ] as const;
 
 export type RecordingErrorCode = (typeof RECORDING_ERROR_CODES)[number];

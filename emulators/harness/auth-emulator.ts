@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from './free-port.js';
+import { stopWithParent } from './stop-with-parent.js';
 
 /** A running Firebase Auth emulator (from firebase-tools): `host` is what FIREBASE_AUTH_EMULATOR_HOST takes. */
 export interface AuthEmulator {
@@ -13,6 +14,7 @@ export interface AuthEmulator {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+const EXPORT_GRACE_MS = 120_000;
 
 function firebaseCli(): string {
   const require = createRequire(import.meta.url);
@@ -116,8 +118,12 @@ async function launchAuthEmulator(
       cwd: workDir,
       env: { ...process.env, NO_UPDATE_NOTIFIER: '1', CI: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a terminal's Ctrl-C reaches the whole foreground group, and
+      // firebase-tools takes a second SIGINT (ours, from stop()) as "quit now, skip the export".
+      detached: true,
     },
   );
+  stopWithParent(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -130,7 +136,10 @@ async function launchAuthEmulator(
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      // With a data directory it exports on SIGINT first: a busy machine can take well over
+      // 10 s for that, and SIGKILL then would lose every account made since the last run.
+      const grace = options.dataDir === undefined ? 10_000 : EXPORT_GRACE_MS;
+      const timer = setTimeout(() => child.kill('SIGKILL'), grace);
       await exited;
       clearTimeout(timer);
     }

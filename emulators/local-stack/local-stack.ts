@@ -45,6 +45,41 @@ export interface LocalStackOptions {
   readonly controllerEnv?: Readonly<Record<string, string>>;
   /** `emulator` (default, no Go needed) or `real`: livekit-server, Redis and egress worker. */
   readonly livekit?: 'emulator' | 'real';
+  /**
+   * Called with the ports chosen for an attempt, before any server binds them: the moment in
+   * which another program can take one (tests take one here).
+   */
+  readonly portsChosen?: (ports: Readonly<Record<ServiceName, number>>) => Promise<void>;
+}
+
+/** How many times the stack starts again on fresh ports when a chosen port was taken. */
+const START_ATTEMPTS = 3;
+
+/**
+ * A chosen port was taken by another program between the check and the bind, on every attempt:
+ * its message is the one sentence `npm run local` prints.
+ */
+export class PortTakenError extends Error {
+  constructor(readonly port: number | undefined) {
+    super(
+      `${port === undefined ? 'A port' : `Port ${port}`} was taken by another program while the local stack started (${START_ATTEMPTS} attempts); stop that program or run with --ports random.`,
+    );
+    this.name = 'PortTakenError';
+  }
+}
+
+// In-process servers fail with EADDRINUSE; the controller's child prints it; firebase-tools
+// says "port taken" or "is not open".
+const PORT_TAKEN = /EADDRINUSE|port taken|is not open/i;
+
+function portTaken(error: unknown, ports: Readonly<Record<ServiceName, number>>) {
+  if (!(error instanceof Error)) return undefined;
+  const { code, port } = error as NodeJS.ErrnoException & { port?: unknown };
+  if (code === 'EADDRINUSE') return { port: typeof port === 'number' ? port : undefined };
+  if (!PORT_TAKEN.test(error.message)) return undefined;
+  // Node's words: "listen EADDRINUSE: address already in use 127.0.0.1:8789".
+  const named = Number(/address already in use \S*:(\d+)/.exec(error.message)?.[1]);
+  return { port: Object.values(ports).find((each) => each === named) };
 }
 
 export interface LocalStack {
@@ -98,11 +133,42 @@ function generatedPrivateKey(): string {
  * the built SPA configured for them. What `npm run local` runs, and what the browser tests use.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const projectId = 'demo-chatspheres';
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'local-stack-')));
   await mkdir(dataDir, { recursive: true });
-  const ports = await choosePorts(options.ports);
+  // The build needs none of the servers: it runs while they start, once for every attempt.
+  const webDir = options.webDir ?? join(dataDir, 'web');
+  const built = options.webDir === undefined ? buildWebApp(webDir) : Promise.resolve();
+  built.catch(() => {});
+  for (let attempt = 1; ; attempt++) {
+    const ports = await choosePorts(options.ports);
+    await options.portsChosen?.(ports);
+    try {
+      return await startOnPorts(options, { ports, dataDir, ownsDataDir, webDir, built });
+    } catch (error) {
+      const taken = portTaken(error, ports);
+      if (taken === undefined || attempt === START_ATTEMPTS) {
+        await built.catch(() => {});
+        if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+        throw taken === undefined ? error : new PortTakenError(taken.port);
+      }
+    }
+  }
+}
+
+interface Attempt {
+  readonly ports: Readonly<Record<ServiceName, number>>;
+  readonly dataDir: string;
+  readonly ownsDataDir: boolean;
+  readonly webDir: string;
+  readonly built: Promise<void>;
+}
+
+async function startOnPorts(
+  options: LocalStackOptions,
+  { ports, dataDir, ownsDataDir, webDir, built }: Attempt,
+): Promise<LocalStack> {
+  const projectId = 'demo-chatspheres';
   const urls: Record<ServiceName, string> = {
     auth: `http://${HOST}:${ports.auth}`,
     rtdb: `http://${HOST}:${ports.rtdb}`,
@@ -116,15 +182,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     apiSecret: randomBytes(24).toString('base64url'),
   };
   const stops: (() => Promise<void>)[] = [];
-  const stop = async () => {
+  const stopServers = async () => {
     for (const stopOne of stops.reverse()) await stopOne().catch(() => {});
+  };
+  const stop = async () => {
+    await stopServers();
     if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
   };
-
-  // The build needs none of the servers: it runs while they start.
-  const webDir = options.webDir ?? join(dataDir, 'web');
-  const built = options.webDir === undefined ? buildWebApp(webDir) : Promise.resolve();
-  built.catch(() => {});
   try {
     const servers = await startLocalServers({
       projectId,
@@ -200,8 +264,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stop,
     };
   } catch (error) {
-    await built.catch(() => {});
-    await stop();
+    await stopServers();
     throw error;
   }
 }

@@ -1,5 +1,6 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 
 const EXPORT_FOLDER = 'database_export';
 
@@ -28,7 +29,22 @@ export async function readImport(location: string): Promise<Map<string, unknown>
   return namespaces;
 }
 
-/** Writes every namespace in the layout `firebase emulators:export` uses, so it can be re-imported. */
+/** Makes the renames done in `dir` durable: a rename is an entry of the directory, not of the file. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes every namespace in the layout `firebase emulators:export` uses, so it can be re-imported.
+ * Each file is written whole to a temporary name, synced and renamed over the old one, so a
+ * process killed midway (a second Ctrl-C, a power cut) leaves the previous export or the new
+ * one, never a truncated file that the next start could not read.
+ */
 export async function writeExport(
   location: string,
   namespaces: Map<string, unknown>,
@@ -36,13 +52,15 @@ export async function writeExport(
   const folder = join(location, EXPORT_FOLDER);
   await mkdir(folder, { recursive: true });
   for (const [name, data] of namespaces) {
-    await writeFile(join(folder, `${name}.json`), JSON.stringify(data));
+    await writeFileAtomic(join(folder, `${name}.json`), JSON.stringify(data));
   }
-  await writeFile(
+  await syncDirectory(folder);
+  await writeFileAtomic(
     join(location, 'firebase-export-metadata.json'),
     JSON.stringify({
       version: 'rtdb-stand-in',
       database: { version: 'rtdb-stand-in', path: EXPORT_FOLDER },
     }),
   );
+  await syncDirectory(location);
 }

@@ -24,12 +24,28 @@ describe('loadConfig', () => {
       'LIVEKIT_HOST',
       'LIVEKIT_CONTROL_API_KEY',
       'FIREBASE_PROJECT_ID',
-      'FIREBASE_CLIENT_EMAIL',
-      'FIREBASE_PRIVATE_KEY',
       'FIREBASE_DATABASE_URL',
       'FIREBASE_STORAGE_BUCKET',
     ]);
     for (const problem of error.problems) expect(error.message).toContain(problem.variable);
+  });
+
+  it("takes the service-account key pair whole or not at all (then the machine's own account)", () => {
+    const withoutKey = loadConfig(
+      validEnv({ FIREBASE_CLIENT_EMAIL: undefined, FIREBASE_PRIVATE_KEY: undefined }),
+    );
+    expect(withoutKey.firebase.clientEmail).toBeUndefined();
+    expect(withoutKey.firebase.privateKey).toBeUndefined();
+    expect(configProblems(validEnv({ FIREBASE_PRIVATE_KEY: '' })).problems).toEqual([
+      {
+        variable: 'FIREBASE_PRIVATE_KEY',
+        message:
+          "is required when its pair is set (or leave both unset to use the machine's service account)",
+      },
+    ]);
+    expect(
+      configProblems(validEnv({ FIREBASE_CLIENT_EMAIL: '' })).problems.map((p) => p.variable),
+    ).toEqual(['FIREBASE_CLIENT_EMAIL']);
   });
 
   it('applies the documented defaults', () => {

@@ -54,7 +54,7 @@ describe('logs', () => {
       user.idToken,
       'not-a-jwt-3e1f',
       'cookie-9a8b7c',
-      ...config.firebase.privateKey.split('\n').filter((line) => line.length > 20),
+      ...(config.firebase.privateKey ?? '').split('\n').filter((line) => line.length > 20),
     ];
     // The requests and the configuration were logged: only their secrets are missing.
     expect(log.lines.length).toBeGreaterThan(8);

@@ -13,8 +13,8 @@ const REQUIRED = [
   'LIVEKIT_HOST',
   'LIVEKIT_CONTROL_API_KEY',
   'FIREBASE_PROJECT_ID',
-  'FIREBASE_CLIENT_EMAIL',
-  'FIREBASE_PRIVATE_KEY',
+  // FIREBASE_CLIENT_EMAIL and FIREBASE_PRIVATE_KEY are not: without them the controller uses
+  // application default credentials (test/controller/config.test.ts).
   'FIREBASE_DATABASE_URL',
   'FIREBASE_STORAGE_BUCKET',
 ];

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,6 +23,8 @@ interface Service {
   healthcheck?: { test: string[] };
   logging?: { driver: string; options: Record<string, string> };
   volumes?: string[];
+  command?: string[];
+  environment?: Record<string, string>;
   entrypoint?: string[];
   env_file?: string[];
   depends_on?: Record<string, { condition: string }>;
@@ -77,12 +79,38 @@ describe('docker-compose.yml', () => {
     expect(service('recordings-init').image).toBe(service('egress').image);
   });
 
-  it('gives egress SYS_ADMIN and a SIGINT stop with time to finish the MP4', () => {
+  it('gives egress no extra capability and a SIGINT stop with time to finish the MP4', () => {
     const egress = service('egress');
-    expect(egress.cap_add).toContain('SYS_ADMIN');
+    // Egress v1.14.1 runs Chrome without its sandbox: SYS_ADMIN would be privilege for nothing.
+    expect(egress.cap_add).toBeUndefined();
     expect(egress.stop_signal).toBe('SIGINT');
     expect(seconds(egress.stop_grace_period)).toBeGreaterThanOrEqual(60);
-    expect(egress.volumes).toContain('./livekit/rendered/egress.yaml:/etc/egress.yaml:ro');
+  });
+
+  it('stops egress before the controller, so `down` finishes files while the controller hears of them', () => {
+    // Compose stops services in the reverse order of depends_on.
+    expect(service('egress').depends_on?.controller?.condition).toBe('service_started');
+    expect(service('controller').depends_on?.egress).toBeUndefined();
+    expect(seconds(service('egress').stop_grace_period)).toBeGreaterThan(
+      seconds(service('controller').stop_grace_period),
+    );
+  });
+
+  it('mounts the rendered configuration by its directory, which the repository holds', async () => {
+    // A missing bind-mounted file would become a root-owned directory that configure cannot
+    // overwrite; the directory always exists, so a missing file stays missing.
+    expect((await stat('livekit/rendered/.gitignore')).isFile()).toBe(true);
+    expect(service('livekit').volumes).toEqual(['./livekit/rendered:/etc/livekit-rendered:ro']);
+    expect(service('livekit').command).toEqual(['--config', '/etc/livekit-rendered/livekit.yaml']);
+    expect(service('egress').volumes).toContain('./livekit/rendered:/etc/livekit-rendered:ro');
+    expect(service('egress').environment?.EGRESS_CONFIG_FILE).toBe(
+      '/etc/livekit-rendered/egress.yaml',
+    );
+    for (const [name, entry] of Object.entries(services)) {
+      for (const volume of entry.volumes ?? []) {
+        expect(volume, name).not.toMatch(/^\.\/livekit\/rendered\/.+:/);
+      }
+    }
   });
 
   it('builds the controller from the Dockerfile, with an init process and the env file', () => {
@@ -107,6 +135,23 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("health-checks egress on its own health_port, which is not Prometheus' 9090", async () => {
+    const egressYaml = parse(await readFile('livekit/egress.yaml', 'utf8')) as {
+      health_port: number;
+    };
+    expect(egressYaml.health_port).not.toBe(9090);
+    expect(service('egress').healthcheck?.test.join(' ')).toContain(
+      `/dev/tcp/127.0.0.1/${egressYaml.health_port}`,
+    );
+    const guide = await readFile('docs/deployment.md', 'utf8');
+    expect(guide).toMatch(new RegExp(`\\| [^|]*\\b${egressYaml.health_port}\\b[^|]* \\| tcp \\|`));
+  });
+
+  it('pins Redis to a 7.4 release with the 2025 security fixes (7.4.6 or later)', () => {
+    const patch = /^redis:7\.4\.(\d+)-alpine$/.exec(service('redis').image ?? '')?.[1];
+    expect(Number(patch)).toBeGreaterThanOrEqual(6);
+  });
+
   it('puts every long-running service on the host network, with the service names on loopback', () => {
     for (const name of ['redis', 'livekit', 'egress', 'controller']) {
       expect(service(name).network_mode, name).toBe('host');
@@ -125,6 +170,26 @@ describe('docker-compose.yml', () => {
       // The controller's healthcheck is the image's HEALTHCHECK (dockerfile.test.ts).
       if (name !== 'controller') expect(entry.healthcheck?.test.length, name).toBeGreaterThan(1);
     }
+  });
+
+  it("has a guide that installs Compose v2 from Docker's apt repository, which Debian 12 lacks", async () => {
+    const guide = await readFile('docs/deployment.md', 'utf8');
+    const shell = [...guide.matchAll(/```bash\n([\s\S]*?)```/g)]
+      .map((block) => block[1])
+      .join('\n');
+    expect(shell).toContain('https://download.docker.com/linux/debian');
+    expect(shell).toMatch(/apt-get install -y [^\n]*docker-ce [^\n]*docker-compose-plugin/);
+    // Debian's own packages: docker.io has no compose v2, and docker-compose is v1.
+    expect(shell).not.toMatch(/apt(-get)? install[^\n]*\bdocker\.io\b/);
+    expect(shell).not.toMatch(/(^|\s)docker-compose\s/m);
+  });
+
+  it('has a guide whose ICE advice keeps outside clients connected', async () => {
+    const guide = await readFile('docs/deployment.md', 'utf8');
+    // node_ip is what LiveKit advertises to every client; an internal one cuts off the internet.
+    expect(guide).not.toMatch(/use_external_ip: false/);
+    expect(guide).not.toMatch(/set[^|.]*`rtc\.node_ip` to the internal IP/);
+    expect(guide).toContain('rtc.advertise_internal_ip: true');
   });
 
   it('is what docs/deployment.md describes: the same images and the ports LiveKit listens on', async () => {

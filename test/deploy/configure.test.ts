@@ -80,10 +80,11 @@ describe('rendering', () => {
     ]);
   });
 
-  it('keeps the small-VM egress profile and the template comments', () => {
+  it("keeps LiveKit's CPU costs, so egress never admits a video composite LiveKit's sizing rules out", () => {
     const { egressYaml } = rendered(deploymentEnv());
-    expect(parse(egressYaml).cpu_cost.room_composite_cpu_cost).toBeLessThanOrEqual(2);
-    expect(egressYaml).toContain('# Small-VM profile');
+    // A lowered room composite cost let a 2-vCPU machine admit a 720p composite it cannot carry.
+    expect(parse(egressYaml).cpu_cost).toBeUndefined();
+    expect(egressYaml).toContain('RECORDING_VIDEO=false');
   });
 
   it('round-trips: what it renders passes preflight against the same env', () => {
@@ -129,12 +130,42 @@ describe('npm run configure and npm run preflight', () => {
     expect(failed.stderr).toContain('egress.yaml: api_secret is not LIVEKIT_API_SECRET');
   }, 60_000);
 
+  it('names a directory Docker made where a rendered file belongs, in configure and preflight', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'deploy-dir-'));
+    try {
+      await mkdir(join(dir, 'livekit'));
+      for (const path of [PATHS.livekitTemplate, PATHS.egressTemplate, PATHS.compose]) {
+        await copyFile(path, join(dir, path));
+      }
+      // What an old compose file's bind mount of a missing file leaves behind.
+      await mkdir(join(dir, PATHS.egressRendered), { recursive: true });
+      const envFile = join(dir, 'production.env');
+      await writeFile(envFile, envFileText(deploymentEnv()));
+      const inRoot = (script: string) =>
+        run('npx', ['tsx', `deploy/${script}.ts`, '--root', dir, '--env-file', envFile]).then(
+          (result) => ({ code: 0, ...result }),
+          (error: { code: number; stdout: string; stderr: string }) => error,
+        );
+      const checked = await inRoot('preflight');
+      expect(checked.code).toBe(1);
+      expect(checked.stderr).toContain(
+        `${PATHS.egressRendered}: is a directory (Docker created it when the file was mounted before it existed): remove it with sudo rm -r ${PATHS.egressRendered}`,
+      );
+      const configured = await inRoot('configure');
+      expect(configured.code).toBe(1);
+      expect(configured.stderr).not.toContain('EISDIR');
+      expect(configured.stderr).toContain(`${PATHS.egressRendered} is a directory`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('refuses to render from an invalid env file and names the variables', async () => {
     const envFile = join(root, 'broken.env');
     await writeFile(envFile, 'LIVEKIT_API_KEY=abc\n');
     const result = await cli('configure', envFile);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('LIVEKIT_CONTROL_API_KEY');
-    expect(result.stderr).toContain('FIREBASE_PRIVATE_KEY');
+    expect(result.stderr).toContain('FIREBASE_DATABASE_URL');
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { execForm, parseDockerfile } from '../support/dockerfile.js';
 
 const stages = parseDockerfile(await readFile('Dockerfile', 'utf8'));
@@ -42,6 +43,40 @@ describe('Dockerfile', () => {
     expect(args('COPY')).toContain('--from=build /app/dist ./dist');
     const build = stages.find((s) => s.name === 'build');
     expect(build?.instructions.map((i) => i.args)).toContain('npm run build');
+  });
+
+  it("gives /recordings egress's owner and mode, which Docker copies into an empty volume", async () => {
+    // The volume's first container may be the controller's (compose v1, `up --no-deps`): its
+    // directory then becomes the volume's root, and egress (uid 1001, gid 0) must write there.
+    const run = args('RUN').find((line) => line.includes('/recordings')) ?? '';
+    expect(run).toMatch(/\bchown 1001:0 \/recordings\b/);
+    expect(run).toMatch(/\bchmod 0770 \/recordings\b/);
+    const compose = parse(await readFile('docker-compose.yml', 'utf8')) as {
+      services: Record<string, { entrypoint?: string[] }>;
+    };
+    // recordings-init leaves the volume the same way, whoever created it.
+    const init = compose.services['recordings-init']?.entrypoint?.join(' ') ?? '';
+    expect(init).toContain('chmod 0770 /recordings');
+  });
+
+  it('builds configure and preflight into the image, so the VM needs no Node of its own', async () => {
+    const build = stages.find((s) => s.name === 'build');
+    expect(build?.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args)).toContain(
+      'deploy ./deploy',
+    );
+    const tsconfig = JSON.parse(await readFile('tsconfig.build.json', 'utf8')) as {
+      include: string[];
+    };
+    expect(tsconfig.include).toContain('deploy');
+    // What they import at run time must be a production dependency (the image omits dev ones).
+    const manifest = JSON.parse(await readFile('package.json', 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    expect(Object.keys(manifest.dependencies)).toEqual(expect.arrayContaining(['yaml', 'zod']));
+    const guide = await readFile('docs/deployment.md', 'utf8');
+    expect(guide).toContain('--entrypoint node controller /app/dist/deploy/configure.js');
+    expect(guide).toContain('--entrypoint node controller /app/dist/deploy/preflight.js');
+    expect(guide).toContain('exec controller node dist/deploy/drain.js');
   });
 
   it('health-checks liveness, so a dependency outage does not restart the controller', () => {

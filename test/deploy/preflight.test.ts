@@ -4,7 +4,7 @@ import { parse, stringify } from 'yaml';
 import { loadConfig } from '../../controller/config/load-config.js';
 import { PATHS } from '../../deploy/cli-options.js';
 import { parseEnvFile } from '../../deploy/env-file.js';
-import { type DeploymentFiles, preflight } from '../../deploy/preflight-checks.js';
+import { credentialNotes, type DeploymentFiles, preflight } from '../../deploy/preflight-checks.js';
 import { renderEgressYaml, renderLivekitYaml } from '../../deploy/render.js';
 import { deploymentEnv, envFileText } from '../support/deploy-env.js';
 import { generatedPrivateKey } from '../support/stack-wiring.js';
@@ -15,8 +15,11 @@ const egressTemplate = await readFile(PATHS.egressTemplate, 'utf8');
 const composeYaml = await readFile(PATHS.compose, 'utf8');
 
 /** A configuration as `npm run configure` leaves it. */
-function goodFiles(): DeploymentFiles & { values: Record<string, string> } {
-  const values = deploymentEnv();
+/** A consistent set of files, rendered by configure from the env (with `overrides`). */
+function goodFiles(
+  overrides: Record<string, string | undefined> = {},
+): DeploymentFiles & { values: Record<string, string> } {
+  const values = deploymentEnv(overrides);
   const config = loadConfig(values);
   return {
     values,
@@ -154,7 +157,7 @@ describe('preflight', () => {
       ...good,
       templates: {
         ...templates,
-        egressYaml: egressTemplate.replace('health_port: 9090', 'health_port: 9091'),
+        egressYaml: egressTemplate.replace('health_port: 7982', 'health_port: 7983'),
       },
       livekitYaml: `${good.livekitYaml}# tuned by hand\n`,
     };
@@ -166,6 +169,22 @@ describe('preflight', () => {
         /^livekit\/rendered\/egress\.yaml: differs from what npm run configure renders/,
       ),
     ]);
+  });
+
+  it("passes without a service-account key, and says which download links need the VM account's signBlob", () => {
+    // deploymentEnv leaves out what is undefined: an env file without the key pair.
+    const files = goodFiles({ FIREBASE_CLIENT_EMAIL: undefined, FIREBASE_PRIVATE_KEY: undefined });
+    const keyless = files.values;
+    expect(keyless.FIREBASE_PRIVATE_KEY).toBeUndefined();
+    expect(preflight(files)).toEqual([]);
+    expect(credentialNotes(keyless)).toEqual([
+      expect.stringContaining('application default credentials'),
+      expect.stringContaining('token links (DOWNLOAD_URL_MODE=token): they need no key'),
+    ]);
+    expect(credentialNotes({ ...keyless, DOWNLOAD_URL_MODE: 'signed' })[1]).toContain(
+      'iam.serviceAccounts.signBlob',
+    );
+    expect(credentialNotes(goodFiles().values)).toEqual([]);
   });
 
   it('names default and placeholder secrets', () => {

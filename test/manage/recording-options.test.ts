@@ -8,6 +8,7 @@ const defaults = {
   layout: 'grid',
   preset: 'H264_720P_30',
   allowedPresets: ['H264_720P_30', 'H264_1080P_30'],
+  video: true,
 } as const;
 
 describe('checkRecordingOptions', () => {
@@ -23,6 +24,24 @@ describe('checkRecordingOptions', () => {
       ok: true,
       choice: { audioOnly: true },
     });
+  });
+
+  it('records audio only on a machine without video (RECORDING_VIDEO=false), and refuses any video choice at once', () => {
+    const audioOnlyMachine = { ...defaults, video: false };
+    expect(checkRecordingOptions({}, audioOnlyMachine)).toEqual({
+      ok: true,
+      choice: { audioOnly: true },
+    });
+    expect(checkRecordingOptions({ audioOnly: true }, audioOnlyMachine)).toEqual({
+      ok: true,
+      choice: { audioOnly: true },
+    });
+    for (const raw of [{ audioOnly: false }, { layout: 'speaker' }, { preset: 'H264_720P_30' }]) {
+      expect(checkRecordingOptions(raw, audioOnlyMachine), JSON.stringify(raw)).toMatchObject({
+        ok: false,
+        code: 'video_not_supported',
+      });
+    }
   });
 
   it.each([

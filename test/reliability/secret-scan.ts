@@ -30,7 +30,9 @@ export function expectControllerLogClean(
   expectNoSecretsIn(controller.log.text, [
     stack.keys.apiSecret,
     controller.config.control.apiKey,
-    controller.config.firebase.privateKey,
+    ...(controller.config.firebase.privateKey === undefined
+      ? []
+      : [controller.config.firebase.privateKey]),
     ...extraSecrets,
   ]);
 }

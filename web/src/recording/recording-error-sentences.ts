@@ -13,4 +13,6 @@ export const RECORDING_ERROR_SENTENCES: Readonly<Record<RecordingErrorCode, stri
     'The recording file is incomplete, so it was not uploaded; the server keeps it for repair.',
   upload_failed: 'The upload failed; the server keeps the file and will try again.',
   invalid_command: 'The recording request was not valid.',
+  video_not_supported:
+    'This server is too small to record video: choose audio only and start the recording again.',
 };
