@@ -1,17 +1,13 @@
 import { deleteApp } from 'firebase-admin/app';
-import { ConfigError, loadConfig } from './config/load-config.js';
+import { loadConfigOrExplain } from './config/load-config.js';
 import { createController } from './controller.js';
 import { initializeFirebase } from './firebase/firebase-app.js';
 import { installGracefulShutdown } from './lifecycle/graceful-shutdown.js';
 import { createLogger } from './logging/logger.js';
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
+  const config = loadConfigOrExplain(process.env);
+  if (config === undefined) {
     process.exitCode = 1;
     return;
   }

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ConfigError, loadConfig } from '../controller/config/load-config.js';
+import { loadConfigOrExplain } from '../controller/config/load-config.js';
 import { cliOptions, isDirectory, PATHS, readEnvFile } from './cli-options.js';
 import { renderedDirectoryMessage } from './preflight-checks.js';
 import { renderEgressYaml, renderLivekitYaml } from './render.js';
@@ -12,14 +12,8 @@ import { renderEgressYaml, renderLivekitYaml } from './render.js';
 async function main(): Promise<number> {
   const options = cliOptions(process.argv.slice(2));
   const env = await readEnvFile(options.envFile);
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(env.values);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return 1;
-  }
+  const config = loadConfigOrExplain(env.values);
+  if (config === undefined) return 1;
   const outputs = [
     [PATHS.livekitTemplate, PATHS.livekitRendered, renderLivekitYaml],
     [PATHS.egressTemplate, PATHS.egressRendered, renderEgressYaml],

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { deleteApp } from 'firebase-admin/app';
 import { getDatabase } from 'firebase-admin/database';
-import { ConfigError, loadConfig } from '../controller/config/load-config.js';
+import { loadConfigOrExplain } from '../controller/config/load-config.js';
 import { initializeFirebase } from '../controller/firebase/firebase-app.js';
 import { drainRecordings } from './drain-recordings.js';
 
@@ -17,14 +17,8 @@ async function main(): Promise<number> {
     process.stderr.write('drain: --timeout-s must be a whole number of seconds, 1 to 3600\n');
     return 2;
   }
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return 1;
-  }
+  const config = loadConfigOrExplain(process.env);
+  if (config === undefined) return 1;
   const firebase = initializeFirebase(config.firebase, 'drain');
   try {
     const outcome = await drainRecordings(getDatabase(firebase), {

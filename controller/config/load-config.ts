@@ -231,6 +231,20 @@ export function loadConfig(env: Environment): Config {
   return deepFreeze(config);
 }
 
+/**
+ * For a command's entry point: the Config, or undefined once the ConfigError's sentence (every
+ * bad variable) has been written to stderr. Any other error still throws.
+ */
+export function loadConfigOrExplain(env: Environment): Config | undefined {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return undefined;
+  }
+}
+
 function deepFreeze<T extends object>(value: T): T {
   for (const child of Object.values(value)) {
     if (typeof child === 'object' && child !== null) deepFreeze(child);
