@@ -14,6 +14,11 @@ import { expectControllerLogClean } from './secret-scan.js';
  */
 const ST = process.env.SCHEMATHESIS ?? 'st';
 const installed = spawnSync(ST, ['--version'], { encoding: 'utf8' }).status === 0;
+if (!installed) {
+  process.stdout.write(
+    `schemathesis fuzz skipped: ${ST} not found; pip install schemathesis and set SCHEMATHESIS to its st (.ci/run does)\n`,
+  );
+}
 
 let stack: RecordingStack;
 let controller: RunningController;
