@@ -26,7 +26,7 @@ export const COMMAND_QUEUE_PATH = 'recordingQueue';
 
 /**
  * The user's last command, written in the same update as it: the rules accept a command only
- * when this names it, so one update carries one command (DESIGN §3, docs/security.md).
+ * when this names it, so one update carries one command (docs/security.md).
  */
 export const commandMarkPath = (uid: string) => `commandMarks/${uid}`;
 
