@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ManagedChild, startChild } from './child-process.js';
+import { startChild } from './child-process.js';
 
 /** The worker's fault switches (see README.md, "Faults"). */
 export interface EgressWorkerFaults {
@@ -115,17 +115,16 @@ export async function startEgressWorker(options: EgressWorkerOptions): Promise<E
     if (!response.ok) throw new Error(`egress worker refused faults: ${response.status}`);
   };
   if (options.faults !== undefined) await setFaults(options.faults);
-  const worker = child satisfies ManagedChild;
   return {
     nodeId: ready.nodeId,
-    running: () => worker.process.exitCode === null && worker.process.signalCode === null,
+    running: () => child.process.exitCode === null && child.process.signalCode === null,
     setFaults,
-    kill: () => worker.stop('SIGKILL'),
-    interrupt: () => worker.stop('SIGINT', 30_000),
-    output: worker.output,
+    kill: () => child.stop('SIGKILL'),
+    interrupt: () => child.stop('SIGINT', 30_000),
+    output: child.output,
     async stop() {
       // SIGTERM would let recordings run to their end; a test's clean-up ends them now.
-      await worker.stop('SIGINT', 10_000);
+      await child.stop('SIGINT', 10_000);
       await rm(tmpDir, { recursive: true, force: true });
     },
   };

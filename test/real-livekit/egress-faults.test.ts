@@ -1,4 +1,4 @@
-import { EgressClient, EgressStatus } from 'livekit-server-sdk';
+import { EgressStatus } from 'livekit-server-sdk';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
   FAST_FILES,
@@ -51,11 +51,7 @@ describeOnRealLivekit('the egress worker failing as the real one does', () => {
 
   /** The real server's own record of an egress. */
   const egressOf = async (egressId: string) =>
-    (
-      await new EgressClient(stack.lk.url, stack.keys.apiKey, stack.keys.apiSecret).listEgress({
-        egressId,
-      })
-    )[0];
+    (await stack.egressClient().listEgress({ egressId }))[0];
 
   const lockReleased = (roomKey: string, db: Parameters<typeof stack.waitForLock>[0]) =>
     stack.waitForLock(db, roomKey, (lock) => lock === null, SETTLE_MS);

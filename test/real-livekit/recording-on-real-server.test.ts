@@ -1,5 +1,5 @@
 import type { Database } from 'firebase-admin/database';
-import { EgressClient, EgressStatus } from 'livekit-server-sdk';
+import { EgressStatus } from 'livekit-server-sdk';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FAST_FILES, hasStatus, isSettled } from '../file-pipeline/file-pipeline-support.js';
 import {
@@ -74,11 +74,9 @@ describeOnRealLivekit('a recording on the real server', () => {
     expect(statuses.slice(0, 3)).toEqual(['requested', 'starting', 'recording']);
     await expectUploadedIntact(recorded);
     // The real server's own store saw it through, from its worker's reports.
-    const [egress] = await new EgressClient(
-      stack.lk.url,
-      stack.keys.apiKey,
-      stack.keys.apiSecret,
-    ).listEgress({ egressId: String(recording.egressId) });
+    const [egress] = await stack
+      .egressClient()
+      .listEgress({ egressId: String(recording.egressId) });
     expect(egress?.status).toBe(EgressStatus.EGRESS_COMPLETE);
     // Every webhook was the real server's, signed by it, and the controller took each.
     const ours = stack.real.webhooks.seen.filter(

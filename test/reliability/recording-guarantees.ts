@@ -3,7 +3,6 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Database, getDatabase } from 'firebase-admin/database';
-import { EgressClient } from 'livekit-server-sdk';
 import { expect, inject } from 'vitest';
 import { RECORDING_STATUSES } from '../../controller/records/recording-status.js';
 import type { StorageEmulator } from '../../emulators/storage/index.js';
@@ -75,11 +74,7 @@ export async function expectNothingLost(
       return Object.keys(queue).filter((key) => key.startsWith(`${ref.recordingId}_`));
     })
     .toEqual([]);
-  const egresses = await new EgressClient(
-    stack.lk.url,
-    stack.keys.apiKey,
-    stack.keys.apiSecret,
-  ).listEgress({ roomName: ref.roomKey });
+  const egresses = await stack.egressClient().listEgress({ roomName: ref.roomKey });
   expect(egresses.length).toBeLessThanOrEqual(1);
   await expectFilesStoredOrKept(stack, storage, db, ref.roomKey);
   return record;

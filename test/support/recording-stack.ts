@@ -6,6 +6,7 @@ import { initializeApp } from 'firebase/app';
 import { connectAuthEmulator, getAuth, signInWithEmailAndPassword } from 'firebase/auth';
 import { type Database, getDatabase, onValue, ref } from 'firebase/database';
 import { deleteApp as deleteAdminApp } from 'firebase-admin/app';
+import { EgressClient } from 'livekit-server-sdk';
 import { inject } from 'vitest';
 import type { RecordingOptions } from '../../common/recording-options.js';
 import { type Config, loadConfig } from '../../controller/config/load-config.js';
@@ -110,6 +111,11 @@ export class RecordingStack {
         : await RealLivekitUnderTest.start(keys, options.real === true ? {} : options.real);
     const databaseUrl = `https://${namespace}.firebaseio.com`;
     return new RecordingStack(databaseHost, databaseUrl, lk, outputDir, keys, options);
+  }
+
+  /** LiveKit's Egress API, as the controller's key pair reaches it (emulated or real). */
+  egressClient(): EgressClient {
+    return new EgressClient(this.lk.url, this.keys.apiKey, this.keys.apiSecret);
   }
 
   /** Our emulator, with its controls; a stack on the real server has none. */
