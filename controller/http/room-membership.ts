@@ -19,13 +19,22 @@ export class RoomMembership {
    * those it lists: anyone else is refused with 403 `not_allowed`.
    */
   async admit(roomKey: string, uid: string, name: string | undefined): Promise<void> {
-    const allowed = await readOnce(this.db.ref(roomAllowedPath(roomKey)));
-    if (allowed.exists() && !allowed.child(uid).exists()) {
+    if (!(await this.isAllowed(roomKey, uid))) {
       throw new AppError('not_allowed', 403, 'This room is closed to you');
     }
     await this.db
       .ref(roomMemberPath(roomKey, uid))
       .set({ joinedAt: ServerValue.TIMESTAMP, ...(name === undefined ? {} : { name }) });
+  }
+
+  /**
+   * Listed, or the room has no list. Reads the user's entry and at most one other, never the
+   * whole list: a closed room's list may be long, and every token asks.
+   */
+  private async isAllowed(roomKey: string, uid: string): Promise<boolean> {
+    const list = this.db.ref(roomAllowedPath(roomKey));
+    if ((await readOnce(list.child(uid))).exists()) return true;
+    return !(await list.orderByKey().limitToFirst(1).get()).exists();
   }
 
   async isMember(roomKey: string, uid: string): Promise<boolean> {
