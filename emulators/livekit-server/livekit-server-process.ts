@@ -109,8 +109,25 @@ async function startOnce(
 }
 
 /**
+ * livekit-server's words when a port is taken (Go's net.Listen), as the error Node gives for
+ * its own listeners, `EADDRINUSE` with the port, so a caller that handles one handles both.
+ */
+function asPortTaken(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : '';
+  const port = /listen (?:tcp|udp) [^\s]*:(\d+): bind: address already in use/.exec(message)?.[1];
+  if (port === undefined) return error;
+  return Object.assign(
+    new Error(`livekit-server: listen EADDRINUSE: address already in use 127.0.0.1:${port}`, {
+      cause: error,
+    }),
+    { code: 'EADDRINUSE', port: Number(port) },
+  );
+}
+
+/**
  * Starts one livekit-server node on free loopback ports, with a generated livekit.yaml. A port
- * another socket took between the pick and the bind makes it exit; it then tries fresh ports.
+ * it picked and another socket took before the bind makes it exit; it then tries fresh ports.
+ * A taken `port` of the caller's is the caller's to replace: it fails with EADDRINUSE at once.
  */
 export async function startLivekitServer(options: LivekitServerOptions): Promise<LivekitServer> {
   const dir = await mkdtemp(join(tmpdir(), 'livekit-server-'));
@@ -118,8 +135,11 @@ export async function startLivekitServer(options: LivekitServerOptions): Promise
   for (let attempt = 1; started === undefined; attempt++) {
     try {
       started = await startOnce(options, dir);
-    } catch (error) {
-      if (attempt === 3) {
+    } catch (caught) {
+      const error = asPortTaken(caught);
+      const callersPort =
+        options.port !== undefined && (error as { port?: unknown }).port === options.port;
+      if (attempt === 3 || callersPort) {
         await rm(dir, { recursive: true, force: true });
         throw error;
       }
