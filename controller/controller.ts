@@ -1,6 +1,7 @@
 import type { App } from 'firebase-admin/app';
 import { getDatabase } from 'firebase-admin/database';
 import { EgressStatus } from 'livekit-server-sdk';
+import type { RecordingRef } from '../common/recording/recording-ref.js';
 import { CommandInbox } from './commands/command-inbox.js';
 import {
   failRecording,
@@ -37,7 +38,7 @@ import { ControllerMetrics } from './metrics/controller-metrics.js';
 import { MetricsListener } from './metrics/metrics-listener.js';
 import { metricsRoutes } from './metrics/metrics-routes.js';
 import { Reconciler } from './reconcile/reconciler.js';
-import { type RecordingRef, RecordingStore } from './records/recording-store.js';
+import { RecordingStore } from './records/recording-store.js';
 import type { UploadRetryPolicy } from './upload/recording-upload.js';
 
 /** The bound on `POST /recordings/start?wait=started`: a start normally leaves `requested` in well under a second. */

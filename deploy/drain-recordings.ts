@@ -1,11 +1,8 @@
 import { type Database, ServerValue } from 'firebase-admin/database';
-import { stopRecordingUpdate } from '../common/recording-commands.js';
-import { recordingPath } from '../common/recording-paths.js';
+import { stopRecordingUpdate } from '../common/recording/recording-commands.js';
+import { recordingPath } from '../common/recording/recording-paths.js';
+import { activeRecordingSchema, recordingRecordOf } from '../common/recording/recording-record.js';
 import { readOnce } from '../controller/firebase/read-once.js';
-import {
-  activeRecordingSchema,
-  recordingRecordOf,
-} from '../controller/records/recording-record.js';
 
 export interface DrainOptions {
   /** How long to wait for every room to be released. */

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Database } from 'firebase/database';
-import { recordingFileName, storageObjectName } from '../../common/recording-paths.js';
+import { recordingFileName, storageObjectName } from '../../common/recording/recording-paths.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import {
   type BenchStack,

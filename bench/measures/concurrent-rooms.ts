@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { storageObjectName } from '../../common/recording-paths.js';
+import { storageObjectName } from '../../common/recording/recording-paths.js';
 import { BenchStack, type Participant, StatusTimeline } from '../framework/bench-stack.js';
 import type { Benchmark } from '../framework/benchmark.js';
 import { inRunOrder } from '../framework/run-order.js';

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EgressClient } from 'livekit-server-sdk';
-import { recordingFileName, storageObjectName } from '../../common/recording-paths.js';
+import { recordingFileName, storageObjectName } from '../../common/recording/recording-paths.js';
 import { BenchStack, StatusTimeline } from '../framework/bench-stack.js';
 import type { Benchmark } from '../framework/benchmark.js';
 import { MIB } from '../framework/process-memory.js';

@@ -1,15 +1,15 @@
 import type { Database, DataSnapshot, Reference } from 'firebase-admin/database';
-import { COMMAND_QUEUE_PATH, recordingPath } from '../../common/recording-paths.js';
-import { serverTransaction } from '../firebase/server-transaction.js';
-import { ValueWatch } from '../firebase/value-watch.js';
-import { isJsonObject } from '../json-object.js';
-import type { Logger } from '../logging/logger.js';
 import {
   type Command,
   type CommandLocator,
   checkCommand,
   locateCommand,
-} from './command-schema.js';
+} from '../../common/recording/command-schema.js';
+import { COMMAND_QUEUE_PATH, recordingPath } from '../../common/recording/recording-paths.js';
+import { serverTransaction } from '../firebase/server-transaction.js';
+import { ValueWatch } from '../firebase/value-watch.js';
+import { isJsonObject } from '../json-object.js';
+import type { Logger } from '../logging/logger.js';
 
 /** How long a claim holds before another controller (or this one, restarted) may take over. */
 export const CLAIM_LEASE_MS = 60_000;

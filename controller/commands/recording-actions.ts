@@ -1,5 +1,12 @@
 import { posix } from 'node:path';
-import { recordingFileName } from '../../common/recording-paths.js';
+import type { RecordingError } from '../../common/recording/recording-error-codes.js';
+import { recordingFileName } from '../../common/recording/recording-paths.js';
+import {
+  type RecordingRecord,
+  recordingRecordOf,
+} from '../../common/recording/recording-record.js';
+import type { RecordingRef } from '../../common/recording/recording-ref.js';
+import { STOPPABLE } from '../../common/recording/recording-status.js';
 import type { Config } from '../config/load-config.js';
 import { applyEgressOutcome } from '../egress/apply-egress-outcome.js';
 import type { EgressSnapshot } from '../egress/egress-snapshot.js';
@@ -10,10 +17,7 @@ import {
 } from '../egress/livekit-recorder.js';
 import { recordingOfEgress } from '../egress/recording-of-egress.js';
 import type { Logger } from '../logging/logger.js';
-import type { RecordingError } from '../records/recording-error-codes.js';
-import { type RecordingRecord, recordingRecordOf } from '../records/recording-record.js';
-import { STOPPABLE } from '../records/recording-status.js';
-import type { RecordingRef, RecordingStore } from '../records/recording-store.js';
+import type { RecordingStore } from '../records/recording-store.js';
 import { checkRecordingOptions, type EgressChoice, optionsOfRecord } from './recording-options.js';
 
 export interface RecordingActionDependencies {

@@ -4,7 +4,7 @@ import {
   RECORDING_PRESETS,
   type RecordingLayout,
   type RecordingPreset,
-} from '../../common/recording-options.js';
+} from '../../common/recording/recording-options.js';
 
 /** The choices as they arrive (a record's fields, an HTTP body): bounded, each optional. */
 export const recordingOptionsSchema = z.object({

@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { RECORDING_LAYOUTS, RECORDING_PRESETS } from '../../common/recording-options.js';
+import { RECORDING_LAYOUTS, RECORDING_PRESETS } from '../../common/recording/recording-options.js';
 
 /**
  * Every environment variable the controller reads, with its rule and default (DESIGN §6).

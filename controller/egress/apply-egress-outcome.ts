@@ -1,5 +1,6 @@
+import type { RecordingRef } from '../../common/recording/recording-ref.js';
 import type { Logger } from '../logging/logger.js';
-import type { RecordingRef, RecordingStore } from '../records/recording-store.js';
+import type { RecordingStore } from '../records/recording-store.js';
 import { decideEgressOutcome } from './egress-outcome.js';
 import type { EgressSnapshot } from './egress-snapshot.js';
 import type { LivekitRecorder } from './livekit-recorder.js';

@@ -1,6 +1,6 @@
 import { EgressStatus } from 'livekit-server-sdk';
-import type { RecordingError } from '../records/recording-error-codes.js';
-import { isFinalStatus, type RecordingStatus } from '../records/recording-status.js';
+import type { RecordingError } from '../../common/recording/recording-error-codes.js';
+import { isFinalStatus, type RecordingStatus } from '../../common/recording/recording-status.js';
 import type { EgressSnapshot } from './egress-snapshot.js';
 
 /** The part of a record that decides what an egress event means for it. */

@@ -1,5 +1,5 @@
-import { RECORDING_ID_PATTERN, ROOM_KEY_PATTERN } from '../../common/recording-paths.js';
-import type { RecordingRef } from '../records/recording-store.js';
+import { RECORDING_ID_PATTERN, ROOM_KEY_PATTERN } from '../../common/recording/recording-paths.js';
+import type { RecordingRef } from '../../common/recording/recording-ref.js';
 import type { EgressSnapshot } from './egress-snapshot.js';
 
 // `<roomKey>/<recordingId>.mp4` at the end of any path (DESIGN §2): a file maps back to its

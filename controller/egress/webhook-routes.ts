@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EgressInfo } from 'livekit-server-sdk';
-import { EGRESS_ID_PATTERN } from '../../common/recording-paths.js';
+import { EGRESS_ID_PATTERN } from '../../common/recording/recording-paths.js';
 import { AppError } from '../errors.js';
 import { isPlainJsonObject } from '../json-object.js';
 import { type EgressSnapshot, egressSnapshot } from './egress-snapshot.js';

@@ -1,4 +1,4 @@
-import type { RecordingRecord } from '../records/recording-record.js';
+import type { RecordingRecord } from '../../common/recording/recording-record.js';
 
 /** Why the pipeline is looking at a file: egress said so, the watcher saw it settle, or a scan. */
 export type FileSignal = 'egress_ended' | 'settled' | 'scan';

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { recordingFileName, storageObjectName } from '../../common/recording-paths.js';
+import { recordingFileName, storageObjectName } from '../../common/recording/recording-paths.js';
+import type { RecordingRef } from '../../common/recording/recording-ref.js';
 import type { DownloadUrlMode } from '../config/load-config.js';
 import { recordingOfPath } from '../egress/recording-of-egress.js';
 import type { Logger } from '../logging/logger.js';
@@ -11,7 +12,7 @@ import {
   PENDING_UPLOAD_STATUSES,
   type PendingUpload,
 } from '../records/pending-uploads.js';
-import type { RecordingRef, RecordingStore } from '../records/recording-store.js';
+import type { RecordingStore } from '../records/recording-store.js';
 import { downloadLink } from '../upload/download-url.js';
 import { localFileCrc32c } from '../upload/local-file-checksum.js';
 import { type UploadRetryPolicy, uploadRecording } from '../upload/recording-upload.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RECORDING_ID_PATTERN, ROOM_KEY_PATTERN } from '../../common/recording-paths.js';
+import { RECORDING_ID_PATTERN, ROOM_KEY_PATTERN } from '../../common/recording/recording-paths.js';
 
 /** The path parameters of the routes about one recording: `/recordings/:roomKey/:recordingId`. */
 export const recordingParamsSchema = z

@@ -3,13 +3,22 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Database } from 'firebase-admin/database';
 import { ServerValue } from 'firebase-admin/database';
 import { z } from 'zod';
-import { startRecordingUpdate, stopRecordingUpdate } from '../../common/recording-commands.js';
+import {
+  startRecordingUpdate,
+  stopRecordingUpdate,
+} from '../../common/recording/recording-commands.js';
 import {
   activeRecordingPath,
   RECORDING_ID_PATTERN,
   recordingPath,
   roomRecordingsPath,
-} from '../../common/recording-paths.js';
+} from '../../common/recording/recording-paths.js';
+import { recordingRecordSchema } from '../../common/recording/recording-record.js';
+import {
+  isFinalStatus,
+  RECORDING_STATUSES,
+  STOPPABLE,
+} from '../../common/recording/recording-status.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import {
   checkRecordingOptions,
@@ -18,8 +27,6 @@ import {
 } from '../commands/recording-options.js';
 import { AppError } from '../errors.js';
 import { readOnce } from '../firebase/read-once.js';
-import { recordingRecordSchema } from '../records/recording-record.js';
-import { isFinalStatus, RECORDING_STATUSES, STOPPABLE } from '../records/recording-status.js';
 import type { RecordingStore } from '../records/recording-store.js';
 import type { Principal } from './authentication.js';
 import type { RoomMembership } from './room-membership.js';

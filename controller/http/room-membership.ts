@@ -1,6 +1,6 @@
 import type { Database } from 'firebase-admin/database';
 import { ServerValue } from 'firebase-admin/database';
-import { roomAllowedPath, roomMemberPath } from '../../common/recording-paths.js';
+import { roomAllowedPath, roomMemberPath } from '../../common/recording/recording-paths.js';
 import { AppError } from '../errors.js';
 import { readOnce } from '../firebase/read-once.js';
 import type { Principal } from './authentication.js';

@@ -1,16 +1,17 @@
 import { rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { RECORDING_ADMIN_CLAIM } from '../../common/recording-options.js';
+import { RECORDING_ADMIN_CLAIM } from '../../common/recording/recording-options.js';
 import {
   EGRESS_ID_PATTERN,
   recordingFileName,
   storageObjectName,
-} from '../../common/recording-paths.js';
+} from '../../common/recording/recording-paths.js';
+import type { RecordingRecord } from '../../common/recording/recording-record.js';
+import type { RecordingRef } from '../../common/recording/recording-ref.js';
+import { isFinalStatus } from '../../common/recording/recording-status.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
-import type { RecordingRecord } from '../records/recording-record.js';
-import { isFinalStatus } from '../records/recording-status.js';
-import type { RecordingRef, RecordingStore } from '../records/recording-store.js';
+import type { RecordingStore } from '../records/recording-store.js';
 import type { BucketOnDemand } from '../upload/storage-types.js';
 import { uploadStatePath } from '../upload/upload-session-state.js';
 

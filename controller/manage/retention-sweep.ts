@@ -1,9 +1,9 @@
 import type { Database } from 'firebase-admin/database';
+import { recordingRecordSchema } from '../../common/recording/recording-record.js';
+import type { RecordingRef } from '../../common/recording/recording-ref.js';
+import { isFinalStatus } from '../../common/recording/recording-status.js';
 import { isJsonObject } from '../json-object.js';
 import type { Logger } from '../logging/logger.js';
-import { recordingRecordSchema } from '../records/recording-record.js';
-import { isFinalStatus } from '../records/recording-status.js';
-import type { RecordingRef } from '../records/recording-store.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Rooms read per query: the sweep holds one page of rooms' records at a time, never the tree. */

@@ -1,7 +1,7 @@
 import type { Database } from 'firebase-admin/database';
+import { activeRecordingSchema } from '../../common/recording/recording-record.js';
+import type { RecordingStatus } from '../../common/recording/recording-status.js';
 import { readOnce } from '../firebase/read-once.js';
-import { activeRecordingSchema } from '../records/recording-record.js';
-import type { RecordingStatus } from '../records/recording-status.js';
 
 const READ_TIMEOUT_MS = 2_000;
 

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { RecordingRef } from '../../common/recording/recording-ref.js';
+import type { RecordingStatus } from '../../common/recording/recording-status.js';
 import type { WebhookEventLabel, WebhookVerification } from '../egress/webhook-routes.js';
-import type { RecordingStatus } from '../records/recording-status.js';
-import type { RecordingRef, TransitionObserver } from '../records/recording-store.js';
+import type { TransitionObserver } from '../records/recording-store.js';
 
 export type CommandOutcome = 'executed' | 'invalid_command' | 'orphan_command' | 'error';
 

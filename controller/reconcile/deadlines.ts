@@ -1,4 +1,4 @@
-import type { RecordingRecord } from '../records/recording-record.js';
+import type { RecordingRecord } from '../../common/recording/recording-record.js';
 
 export interface DeadlineLimits {
   readonly egressStartTimeoutMs: number;

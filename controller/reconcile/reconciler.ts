@@ -1,13 +1,13 @@
 import type { Database } from 'firebase-admin/database';
 import { EgressStatus } from 'livekit-server-sdk';
 import { z } from 'zod';
+import type { RecordingRef } from '../../common/recording/recording-ref.js';
+import { HOLDS_ROOM } from '../../common/recording/recording-status.js';
 import { failRecording, type RecordingActionDependencies } from '../commands/recording-actions.js';
 import { applyEgressOutcome } from '../egress/apply-egress-outcome.js';
 import type { EgressSnapshot } from '../egress/egress-snapshot.js';
 import { recordingOfEgress } from '../egress/recording-of-egress.js';
 import { readOnce } from '../firebase/read-once.js';
-import { HOLDS_ROOM } from '../records/recording-status.js';
-import type { RecordingRef } from '../records/recording-store.js';
 import { checkDeadlines, type DeadlineLimits } from './deadlines.js';
 
 export interface ReconcilerOptions extends RecordingActionDependencies {

@@ -1,7 +1,10 @@
 import type { Database, DataSnapshot, Reference } from 'firebase-admin/database';
-import { recordingPath } from '../../common/recording-paths.js';
-import { type RecordingRecord, recordingRecordOf } from './recording-record.js';
-import { isFinalStatus } from './recording-status.js';
+import { recordingPath } from '../../common/recording/recording-paths.js';
+import {
+  type RecordingRecord,
+  recordingRecordOf,
+} from '../../common/recording/recording-record.js';
+import { isFinalStatus } from '../../common/recording/recording-status.js';
 
 interface Ref {
   readonly roomKey: string;

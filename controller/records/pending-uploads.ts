@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RecordingStatus } from './recording-status.js';
+import type { RecordingStatus } from '../../common/recording/recording-status.js';
 
 /**
  * The index of recordings whose file is on its way to Storage: one entry per record in

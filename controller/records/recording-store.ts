@@ -1,6 +1,23 @@
 import { hostname } from 'node:os';
 import { type Database, ServerValue } from 'firebase-admin/database';
-import { activeRecordingPath, recordingPath } from '../../common/recording-paths.js';
+import type { RecordingError } from '../../common/recording/recording-error-codes.js';
+import { activeRecordingPath, recordingPath } from '../../common/recording/recording-paths.js';
+import {
+  type ActiveRecording,
+  activeRecordingSchema,
+  type ControllerFields,
+  type RecordingRecord,
+  recordingRecordOf,
+  recordingRecordSchema,
+} from '../../common/recording/recording-record.js';
+import type { RecordingRef } from '../../common/recording/recording-ref.js';
+import {
+  canReopenUpload,
+  canTransition,
+  HOLDS_ROOM,
+  isFinalStatus,
+  type RecordingStatus,
+} from '../../common/recording/recording-status.js';
 import { readOnce } from '../firebase/read-once.js';
 import { serverTransaction } from '../firebase/server-transaction.js';
 import { isJsonObject, type JsonObject } from '../json-object.js';
@@ -13,27 +30,6 @@ import {
   pendingUploadPath,
   pendingUploadSchema,
 } from './pending-uploads.js';
-import type { RecordingError } from './recording-error-codes.js';
-import {
-  type ActiveRecording,
-  activeRecordingSchema,
-  type ControllerFields,
-  type RecordingRecord,
-  recordingRecordOf,
-  recordingRecordSchema,
-} from './recording-record.js';
-import {
-  canReopenUpload,
-  canTransition,
-  HOLDS_ROOM,
-  isFinalStatus,
-  type RecordingStatus,
-} from './recording-status.js';
-
-export interface RecordingRef {
-  readonly roomKey: string;
-  readonly recordingId: string;
-}
 
 export interface TransitionRefusal {
   readonly applied: false;

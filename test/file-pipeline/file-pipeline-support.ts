@@ -6,7 +6,7 @@ import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Database, getDatabase } from 'firebase-admin/database';
 import { pino } from 'pino';
 import { inject } from 'vitest';
-import { storageObjectName } from '../../common/recording-paths.js';
+import { storageObjectName } from '../../common/recording/recording-paths.js';
 import type { FilePipelineSettings } from '../../controller/controller.js';
 import { RecordingStore } from '../../controller/records/recording-store.js';
 import type { StorageEmulator } from '../../emulators/storage/index.js';

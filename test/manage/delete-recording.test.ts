@@ -3,8 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ref, update } from 'firebase/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteRecordingUpdate } from '../../common/recording-commands.js';
-import { storageObjectName } from '../../common/recording-paths.js';
+import { deleteRecordingUpdate } from '../../common/recording/recording-commands.js';
+import { storageObjectName } from '../../common/recording/recording-paths.js';
 import { FAST_FILES, hasStatus, recordBriefly } from '../file-pipeline/file-pipeline-support.js';
 import { signUpUser } from '../support/firebase-users.js';
 import {

@@ -6,7 +6,7 @@ import { getAuth } from 'firebase-admin/auth';
 import { type Database, getDatabase } from 'firebase-admin/database';
 import { getStorage } from 'firebase-admin/storage';
 import { inject } from 'vitest';
-import { storageObjectName } from '../../common/recording-paths.js';
+import { storageObjectName } from '../../common/recording/recording-paths.js';
 import { initializeFirebase } from '../../controller/firebase/firebase-app.js';
 import type { Bucket } from '../../controller/upload/storage-types.js';
 import { hasStatus, isSettled, recordingFile } from '../file-pipeline/file-pipeline-support.js';

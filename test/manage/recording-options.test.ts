@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { checkCommand } from '../../common/recording/command-schema.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
-import { checkCommand } from '../../controller/commands/command-schema.js';
 import { checkRecordingOptions } from '../../controller/commands/recording-options.js';
 import { retentionVerdict } from '../../controller/manage/retention-sweep.js';
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingPath, storageObjectName } from '../../common/recording-paths.js';
+import { recordingPath, storageObjectName } from '../../common/recording/recording-paths.js';
 import { recordingFile } from '../file-pipeline/file-pipeline-support.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 import { type AdminView, adminView, traces } from './manage-support.js';

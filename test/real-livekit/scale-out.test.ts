@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from 'firebase-admin/database';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { storageObjectName } from '../../common/recording-paths.js';
+import { storageObjectName } from '../../common/recording/recording-paths.js';
 import {
   FAST_FILES,
   hasStatus,

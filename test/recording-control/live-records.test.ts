@@ -3,7 +3,8 @@ import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Database, getDatabase } from 'firebase-admin/database';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RecordingRef, RecordingStore } from '../../controller/records/recording-store.js';
+import type { RecordingRef } from '../../common/recording/recording-ref.js';
+import { RecordingStore } from '../../controller/records/recording-store.js';
 import { RecordingStack } from '../support/recording-stack.js';
 
 let stack: RecordingStack;

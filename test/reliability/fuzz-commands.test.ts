@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import type { Database } from 'firebase-admin/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandId } from '../../common/recording-paths.js';
-import { roomKeyFromUrl } from '../../common/room-key.js';
 import {
   checkCommand,
   commandSchema,
   commandTargetSchema,
   locateCommand,
-} from '../../controller/commands/command-schema.js';
+} from '../../common/recording/command-schema.js';
+import { commandId } from '../../common/recording/recording-paths.js';
+import { roomKeyFromUrl } from '../../common/room-key.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 import { adminDatabase } from './recording-guarantees.js';
 import { expectControllerLogClean } from './secret-scan.js';

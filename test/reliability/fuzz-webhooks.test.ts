@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   RECORDING_STATUSES,
   type RecordingStatus,
-} from '../../controller/records/recording-status.js';
+} from '../../common/recording/recording-status.js';
 import { signWebhookBody } from '../../emulators/livekit/webhooks/webhook-signature.js';
 import { RecordingStack, type RunningController } from '../support/recording-stack.js';
 import { adminDatabase } from './recording-guarantees.js';

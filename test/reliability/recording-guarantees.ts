@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Database, getDatabase } from 'firebase-admin/database';
 import { expect, inject } from 'vitest';
-import { RECORDING_STATUSES } from '../../controller/records/recording-status.js';
+import { RECORDING_STATUSES } from '../../common/recording/recording-status.js';
 import type { StorageEmulator } from '../../emulators/storage/index.js';
 import { sha256, sha256OfFile } from '../file-pipeline/file-pipeline-support.js';
 import type { RecordingStack } from '../support/recording-stack.js';

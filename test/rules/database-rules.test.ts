@@ -11,8 +11,8 @@ import {
   deleteRecordingUpdate,
   startRecordingUpdate,
   stopRecordingUpdate,
-} from '../../common/recording-commands.js';
-import { consentPath } from '../../common/recording-paths.js';
+} from '../../common/recording/recording-commands.js';
+import { consentPath } from '../../common/recording/recording-paths.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 
 /**

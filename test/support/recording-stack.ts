@@ -8,7 +8,7 @@ import { type Database, getDatabase, onValue, ref } from 'firebase/database';
 import { deleteApp as deleteAdminApp } from 'firebase-admin/app';
 import { EgressClient } from 'livekit-server-sdk';
 import { inject } from 'vitest';
-import type { RecordingOptions } from '../../common/recording-options.js';
+import type { RecordingOptions } from '../../common/recording/recording-options.js';
 import { type Config, loadConfig } from '../../controller/config/load-config.js';
 import {
   type Controller,

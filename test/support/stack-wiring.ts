@@ -10,8 +10,11 @@ import {
   serverTimestamp,
   update,
 } from 'firebase/database';
-import { startRecordingUpdate, stopRecordingUpdate } from '../../common/recording-commands.js';
-import type { RecordingOptions } from '../../common/recording-options.js';
+import {
+  startRecordingUpdate,
+  stopRecordingUpdate,
+} from '../../common/recording/recording-commands.js';
+import type { RecordingOptions } from '../../common/recording/recording-options.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 
 // What the suites' RecordingStack and the bench's BenchStack wire the same way. No vitest

@@ -7,7 +7,7 @@ import { deleteApp, initializeApp } from 'firebase/app';
 import { connectAuthEmulator, getAuth, signInWithEmailAndPassword } from 'firebase/auth';
 import { getDatabase } from 'firebase/database';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { roomRecordingsPath, storageObjectName } from '../../common/recording-paths.js';
+import { roomRecordingsPath, storageObjectName } from '../../common/recording/recording-paths.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import { ObservedProcess, PROJECT_ROOT } from '../support/controller-process.js';
 import { installNodeWebrtc, syntheticTracks } from '../support/node-webrtc.js';

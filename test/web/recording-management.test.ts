@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RECORDING_STATUSES } from '../../controller/records/recording-status.js';
+import { RECORDING_STATUSES } from '../../common/recording/recording-status.js';
 import {
   DEFAULT_CHOICE,
   deleteFailureSentence,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkCommand } from '../../../common/recording/command-schema.js';
 import { roomKeyFromUrl } from '../../../common/room-key.js';
-import { checkCommand } from '../../../controller/commands/command-schema.js';
 
 const roomUrl = 'https://app.example.com/room/standup';
 const roomKey = roomKeyFromUrl(roomUrl);

@@ -152,7 +152,7 @@ describe('decideEgressOutcome', () => {
 
   it('only ever proposes a transition the table allows', async () => {
     const { canTransition, RECORDING_STATUSES } = await import(
-      '../../../controller/records/recording-status.js'
+      '../../../common/recording/recording-status.js'
     );
     for (const status of RECORDING_STATUSES) {
       for (const egressStatus of [0, 1, 2, 3, 4, 5, 6] as EgressStatus[]) {

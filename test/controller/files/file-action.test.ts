@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { RecordingRecord } from '../../../common/recording/recording-record.js';
 import { decideFileAction } from '../../../controller/files/file-action.js';
-import type { RecordingRecord } from '../../../controller/records/recording-record.js';
 
 const record = (fields: Partial<RecordingRecord>): RecordingRecord => ({
   roomUrl: 'https://app.example.com/room/a',

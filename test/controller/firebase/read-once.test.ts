@@ -11,7 +11,7 @@ import {
 import { pino } from 'pino';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingPath } from '../../../common/recording-paths.js';
+import { recordingPath } from '../../../common/recording/recording-paths.js';
 import { readOnce } from '../../../controller/firebase/read-once.js';
 import { serverTransaction } from '../../../controller/firebase/server-transaction.js';
 import { ValueWatch } from '../../../controller/firebase/value-watch.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordingRecordSchema } from '../../../controller/records/recording-record.js';
+import { recordingRecordSchema } from '../../../common/recording/recording-record.js';
 
 const record = {
   roomUrl: 'https://app.example.com/room/a',

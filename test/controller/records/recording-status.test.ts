@@ -6,7 +6,7 @@ import {
   FINAL_STATUSES,
   IllegalTransitionError,
   RECORDING_STATUSES,
-} from '../../../controller/records/recording-status.js';
+} from '../../../common/recording/recording-status.js';
 
 const HAPPY_PATH = [
   'requested',

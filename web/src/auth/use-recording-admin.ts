@@ -1,6 +1,6 @@
 import type { User } from 'firebase/auth';
 import { useEffect, useState } from 'react';
-import { RECORDING_ADMIN_CLAIM } from '../../../common/recording-options.js';
+import { RECORDING_ADMIN_CLAIM } from '../../../common/recording/recording-options.js';
 
 /**
  * Whether the user's ID token carries the `recordingAdmin` claim (docs/operations.md), which

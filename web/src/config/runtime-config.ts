@@ -5,7 +5,10 @@
  * placeholders in index.html and still override one setting from a script. Pure: no DOM.
  */
 
-import { RECORDING_PRESETS, type RecordingPreset } from '../../../common/recording-options.js';
+import {
+  RECORDING_PRESETS,
+  type RecordingPreset,
+} from '../../../common/recording/recording-options.js';
 
 /** The Firebase web app config, as the Firebase console shows it (only these keys are read). */
 export interface FirebaseWebConfig {

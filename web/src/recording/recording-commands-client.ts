@@ -3,9 +3,9 @@ import {
   deleteRecordingUpdate,
   startRecordingUpdate,
   stopRecordingUpdate,
-} from '../../../common/recording-commands.js';
-import type { RecordingOptions } from '../../../common/recording-options.js';
-import { consentPath } from '../../../common/recording-paths.js';
+} from '../../../common/recording/recording-commands.js';
+import type { RecordingOptions } from '../../../common/recording/recording-options.js';
+import { consentPath } from '../../../common/recording/recording-paths.js';
 import { roomKeyFromUrl } from '../../../common/room-key.js';
 
 /** Writes the record and its start command in one multi-location update; resolves with its id. */

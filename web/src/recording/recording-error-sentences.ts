@@ -1,4 +1,4 @@
-import type { RecordingErrorCode } from '../../../controller/records/recording-error-codes.js';
+import type { RecordingErrorCode } from '../../../common/recording/recording-error-codes.js';
 
 /** One sentence a participant understands for each stable `error.code` (DESIGN §3). */
 export const RECORDING_ERROR_SENTENCES: Readonly<Record<RecordingErrorCode, string>> = {

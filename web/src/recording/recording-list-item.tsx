@@ -1,4 +1,4 @@
-import type { RecordingRecord } from '../../../controller/records/recording-record.js';
+import type { RecordingRecord } from '../../../common/recording/recording-record.js';
 import { DeleteRecordingControl } from './delete-recording-control.js';
 import {
   elapsedMs,

@@ -2,9 +2,9 @@ import type {
   RecordingLayout,
   RecordingOptions,
   RecordingPreset,
-} from '../../../common/recording-options.js';
-import type { RecordingRecord } from '../../../controller/records/recording-record.js';
-import { isFinalStatus } from '../../../controller/records/recording-status.js';
+} from '../../../common/recording/recording-options.js';
+import type { RecordingRecord } from '../../../common/recording/recording-record.js';
+import { isFinalStatus } from '../../../common/recording/recording-status.js';
 
 /**
  * Whether the Delete action is offered: the rules take a delete command only for a final

@@ -1,4 +1,4 @@
-import type { RecordingPreset } from '../../../common/recording-options.js';
+import type { RecordingPreset } from '../../../common/recording/recording-options.js';
 import { OFFERED_LAYOUTS, type RecordingChoice } from './recording-management.js';
 
 const LAYOUT_LABELS: Readonly<Record<(typeof OFFERED_LAYOUTS)[number], string>> = {

@@ -1,11 +1,11 @@
 import type { Database } from 'firebase/database';
 import { useEffect, useState } from 'react';
-import type { RecordingPreset } from '../../../common/recording-options.js';
+import type { RecordingPreset } from '../../../common/recording/recording-options.js';
 import {
   HOLDS_ROOM,
   type RecordingStatus,
   STOPPABLE,
-} from '../../../controller/records/recording-status.js';
+} from '../../../common/recording/recording-status.js';
 import { ConsentNotice } from './consent-notice.js';
 import {
   acknowledgeRecording,

@@ -1,5 +1,5 @@
-import type { RecordingRecord } from '../../../controller/records/recording-record.js';
-import type { RecordingStatus } from '../../../controller/records/recording-status.js';
+import type { RecordingRecord } from '../../../common/recording/recording-record.js';
+import type { RecordingStatus } from '../../../common/recording/recording-status.js';
 import { RECORDING_ERROR_SENTENCES } from './recording-error-sentences.js';
 
 /** How each status reads in the list. */

@@ -1,12 +1,15 @@
 import { type Database, limitToLast, onValue, orderByKey, query, ref } from 'firebase/database';
 import { useEffect, useState } from 'react';
-import { activeRecordingPath, roomRecordingsPath } from '../../../common/recording-paths.js';
+import {
+  activeRecordingPath,
+  roomRecordingsPath,
+} from '../../../common/recording/recording-paths.js';
 import {
   type ActiveRecording,
   activeRecordingSchema,
   type RecordingRecord,
   recordingRecordSchema,
-} from '../../../controller/records/recording-record.js';
+} from '../../../common/recording/recording-record.js';
 
 /** How many of a room's recordings the view shows (newest first). */
 const LISTED_RECORDINGS = 20;

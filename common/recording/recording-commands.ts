@@ -1,3 +1,4 @@
+import { roomKeyFromUrl } from '../room-key.js';
 import type { RecordingOptions } from './recording-options.js';
 import {
   type CommandAction,
@@ -6,7 +7,6 @@ import {
   commandPath,
   recordingPath,
 } from './recording-paths.js';
-import { roomKeyFromUrl } from './room-key.js';
 
 /**
  * The multi-location updates a participant writes to start, stop or delete a recording

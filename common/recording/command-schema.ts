@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { commandId, RECORDING_ID_PATTERN, ROOM_KEY_PATTERN } from '../../common/recording-paths.js';
-import { roomKeyFromUrl } from '../../common/room-key.js';
+import { roomKeyFromUrl } from '../room-key.js';
+import { commandId, RECORDING_ID_PATTERN, ROOM_KEY_PATTERN } from './recording-paths.js';
 
 /** A queue entry as the rules let a client write it (DESIGN §3). */
 export const commandSchema = z
