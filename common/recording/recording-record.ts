@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { RECORDING_ERROR_CODES } from './recording-error-codes.js';
 import { RECORDING_STATUSES } from './recording-status.js';
 
 /**
@@ -25,7 +24,15 @@ export const recordingRecordSchema = z
     /** When a signed `downloadUrl` stops working (ms since epoch); absent for a token link. */
     downloadUrlExpiresAt: z.number().optional(),
     progress: z.object({ bytes: z.number(), total: z.number() }).optional(),
-    error: z.object({ code: z.enum(RECORDING_ERROR_CODES), message: z.string() }).optional(),
+    /** Any code: one this build does not know (a newer controller's) still shows its record. */
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    /**
+     * What egress reported when it ended FAILED, ABORTED or LIMIT_REACHED with a complete file:
+     * the file is uploaded all the same, and this says why it may be shorter than asked.
+     */
+    egressError: z.string().optional(),
+    /** The controller whose transaction took the last command (start or stop), and when. */
+    claim: z.object({ by: z.string(), at: z.number() }).optional(),
     updatedAt: z.number().optional(),
   })
   .loose();
@@ -51,6 +58,8 @@ export type ControllerFields = Partial<
     | 'downloadUrl'
     | 'downloadUrlExpiresAt'
     | 'progress'
+    | 'egressError'
+    | 'claim'
   >
 >;
 

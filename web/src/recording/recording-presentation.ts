@@ -45,7 +45,13 @@ export function elapsedMs(record: RecordingRecord, now: number): number | undefi
   return (record.endedAt ?? now) - record.startedAt;
 }
 
-/** The human sentence for a failed recording, with the server's message after it. */
+/**
+ * The human sentence for a failed recording, with the server's message after it. A code this
+ * build does not know (a newer controller's) falls back to a general sentence.
+ */
 export function errorSentence(error: NonNullable<RecordingRecord['error']>): string {
-  return RECORDING_ERROR_SENTENCES[error.code];
+  return (
+    (RECORDING_ERROR_SENTENCES as Readonly<Record<string, string>>)[error.code] ??
+    'The recording failed.'
+  );
 }
