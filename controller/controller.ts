@@ -1,22 +1,23 @@
 import type { App } from 'firebase-admin/app';
 import { getDatabase } from 'firebase-admin/database';
 import { EgressStatus } from 'livekit-server-sdk';
+import { START_REQUEST_TIMEOUT_MS } from '../common/recording/recording-deadlines.js';
 import type { RecordingRef } from '../common/recording/recording-ref.js';
 import { CommandInbox } from './commands/command-inbox.js';
 import {
-  failRecording,
+  applyEgressReport,
   type RecordingActionDependencies,
+  rejectCommand,
   startRecording,
   stopRecording,
 } from './commands/recording-actions.js';
 import type { Config } from './config/load-config.js';
-import { applyEgressOutcome } from './egress/apply-egress-outcome.js';
 import { LivekitRecorder } from './egress/livekit-recorder.js';
 import { recordingOfEgress } from './egress/recording-of-egress.js';
 import { webhookRoutes } from './egress/webhook-routes.js';
 import { AppError } from './errors.js';
 import { outputDirWritable } from './files/output-dir-readiness.js';
-import { RecordingFilePipeline } from './files/recording-file-pipeline.js';
+import { RecordingFilePipeline, recordingFileOnDisk } from './files/recording-file-pipeline.js';
 import { authOnDemand } from './firebase/auth-on-demand.js';
 import { databaseConnected } from './firebase/database-readiness.js';
 import { recordingsBucket } from './firebase/recordings-bucket.js';
@@ -104,7 +105,13 @@ export async function createController(
 ): Promise<Controller> {
   const db = getDatabase(firebase);
   const metrics = new ControllerMetrics({ activeRecordings: activeRecordingsOf(db) });
-  const store = new RecordingStore(db, logger, config.control.controllerId);
+  const store = new RecordingStore(db, logger, config.control.controllerId, {
+    startRequestTimeoutMs: START_REQUEST_TIMEOUT_MS,
+    egressStartTimeoutMs: config.recording.egressStartTimeoutMs,
+    egressStopTimeoutMs: config.recording.egressStopTimeoutMs,
+    maxDurationMs: config.recording.maxDurationMs,
+    idleTimeoutMs: config.recording.idleTimeoutMs,
+  });
   store.observeTransitions(metrics.transitionObserver);
   const livekit = new LivekitRecorder({
     apiUrl: config.livekit.apiUrl,
@@ -146,8 +153,7 @@ export async function createController(
     // A malformed delete is only dropped: failing its recording would be the opposite of asked.
     reject: async (ref, reason) => {
       metrics.command(ref.action, 'invalid_command');
-      if (ref.action !== 'delete')
-        await failRecording(actions, ref, { code: 'invalid_command', message: reason });
+      if (ref.action !== 'delete') await rejectCommand(actions, ref, reason);
     },
     onOrphan: (command) => metrics.command(command.action, 'orphan_command'),
   });
@@ -166,11 +172,8 @@ export async function createController(
     onPass: (outcome) => metrics.reconcilePass(outcome.corrections),
     db,
     intervalMs: config.recording.reconcileIntervalMs,
-    limits: {
-      egressStartTimeoutMs: config.recording.egressStartTimeoutMs,
-      maxDurationMs: config.recording.maxDurationMs,
-      idleTimeoutMs: config.recording.idleTimeoutMs,
-    },
+    fileOnDisk: (ref) => recordingFileOnDisk(config.recording.outputDir, ref),
+    startRequestTimeoutMs: START_REQUEST_TIMEOUT_MS,
   });
 
   const fileSettings = { ...DEFAULT_FILE_PIPELINE, ...options.files };
@@ -226,7 +229,7 @@ export async function createController(
     onEgress: async (egress) => {
       const ref = recordingOfEgress(egress);
       if (ref === undefined) return;
-      await applyEgressOutcome(actions, ref, egress);
+      await applyEgressReport(actions, ref, egress);
       if (files !== undefined && egress.status === EgressStatus.EGRESS_COMPLETE)
         void files.egressEnded(ref);
     },

@@ -6,18 +6,14 @@ import {
   locateCommand,
 } from '../../common/recording/command-schema.js';
 import { COMMAND_QUEUE_PATH, recordingPath } from '../../common/recording/recording-paths.js';
-import { serverTransaction } from '../firebase/server-transaction.js';
 import { ValueWatch } from '../firebase/value-watch.js';
 import { isJsonObject } from '../json-object.js';
 import type { Logger } from '../logging/logger.js';
 
-/** How long a claim holds before another controller (or this one, restarted) may take over. */
-export const CLAIM_LEASE_MS = 60_000;
-
 export interface CommandInboxOptions {
   readonly db: Database;
   readonly logger: Logger;
-  /** Names this controller in claims (CONTROLLER_ID). */
+  /** Names this controller in claims (CONTROLLER_ID): a start it claimed is its own to finish. */
   readonly controllerId: string;
   /**
    * Acts on a valid command. `record` is its record as read after the claim (raw; checked against
@@ -32,10 +28,13 @@ export interface CommandInboxOptions {
 }
 
 /**
- * The controller's inbox (DESIGN §3): it listens to `recordingQueue` only, so its memory and
- * start-up work do not grow with history; claims each entry with a transaction, so any number
- * of controllers process it once; acts; and deletes the entry. Entries written while the
- * controller was down arrive as `child_added` when it comes back.
+ * The controller's inbox (docs/architecture.md, "Commands"): it listens to `recordingQueue`
+ * only, so its memory and start-up work do not grow with history. An entry is only a
+ * notification: the command's claim is its record's own transition (`requested → starting`,
+ * `recording → stopping`), which one controller alone wins, so any number of controllers
+ * process a command once. The entry is deleted after, except a start another controller has
+ * claimed and not finished: that one deletes it, or, if it died, the reconciler ends the start
+ * at its deadline. Entries written while the controller was down arrive as `child_added`.
  */
 export class CommandInbox {
   private readonly queue: Reference;
@@ -79,59 +78,20 @@ export class CommandInbox {
     this.inFlight.set(recordingKey, next);
   };
 
-  /** Marks the entry as ours unless another controller holds a live claim. Returns the entry. */
-  private async claim(entry: Reference): Promise<unknown> {
-    const { controllerId } = this.options;
-    let claimedValue: unknown;
-    const result = await serverTransaction(entry, (current: unknown) => {
-      claimedValue = undefined;
-      if (current === null) return null;
-      if (!isJsonObject(current)) {
-        claimedValue = current;
-        return current;
-      }
-      const claim = current.claim;
-      const now = Date.now();
-      if (
-        isJsonObject(claim) &&
-        claim.by !== controllerId &&
-        typeof claim.at === 'number' &&
-        now - claim.at < CLAIM_LEASE_MS
-      ) {
-        return undefined;
-      }
-      const { claim: _previous, ...command } = current;
-      claimedValue = command;
-      return { ...command, claim: { by: controllerId, at: now } };
-    });
-    return result.committed && result.snapshot.exists() ? claimedValue : undefined;
-  }
-
   private watchRecord(locator: CommandLocator): ValueWatch {
     return new ValueWatch(this.options.db.ref(recordingPath(locator.roomKey, locator.recordingId)));
   }
 
   /**
-   * The claim goes first, then the record's listener, on the one connection the server answers in
-   * order: once the claim is answered the listener's first value follows, as of the claim. The
-   * listener is held while the command runs, so a command reads its record once and its status
-   * transactions take one round trip instead of two.
+   * The record's listener is held while the command runs, so the command reads its record once
+   * and its transactions start from the cached value (one round trip each, not two).
    */
-  private async process(key: string, seenValue: unknown): Promise<void> {
+  private async process(key: string, raw: unknown): Promise<void> {
     const entry = this.queue.child(key);
-    const claimed = this.claim(entry);
-    const seen = locateCommand(seenValue);
-    let watch = seen === undefined ? undefined : this.watchRecord(seen);
+    const locator = locateCommand(raw);
+    const watch = locator === undefined ? undefined : this.watchRecord(locator);
     try {
-      const raw = await claimed;
-      if (raw === undefined) return;
       const log = this.options.logger.child({ commandId: key });
-      const locator = locateCommand(raw);
-      if (locator !== undefined && !sameRecord(locator, seen)) {
-        // The entry changed between its event and its claim: watch the record it names now.
-        watch?.close();
-        watch = this.watchRecord(locator);
-      }
       const record = locator === undefined ? undefined : await watch?.current();
       const check = checkCommand(key, raw, record ?? undefined);
       switch (check.kind) {
@@ -151,9 +111,13 @@ export class CommandInbox {
               recordingId: check.command.recordingId,
               action: check.command.action,
             },
-            'command claimed',
+            'command taken',
           );
           await this.options.execute(check.command, record);
+          if (this.startOfAnother(check.command, await watch?.current())) {
+            log.info({ ...locator }, 'start claimed by another controller; its entry is theirs');
+            return;
+          }
           break;
       }
       await entry.remove();
@@ -161,8 +125,11 @@ export class CommandInbox {
       watch?.close();
     }
   }
-}
 
-function sameRecord(a: CommandLocator, b: CommandLocator | undefined): boolean {
-  return a.roomKey === b?.roomKey && a.recordingId === b.recordingId;
+  /** A start another controller claimed and has not finished: the entry stays for it. */
+  private startOfAnother(command: Command, raw: unknown): boolean {
+    if (command.action !== 'start' || !isJsonObject(raw) || raw.status !== 'starting') return false;
+    const claim = raw.claim;
+    return isJsonObject(claim) && claim.by !== this.options.controllerId;
+  }
 }

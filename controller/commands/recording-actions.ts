@@ -6,9 +6,8 @@ import {
   recordingRecordOf,
 } from '../../common/recording/recording-record.js';
 import type { RecordingRef } from '../../common/recording/recording-ref.js';
-import { STOPPABLE } from '../../common/recording/recording-status.js';
 import type { Config } from '../config/load-config.js';
-import { applyEgressOutcome } from '../egress/apply-egress-outcome.js';
+import { stopEgressQuietly } from '../egress/egress-effects.js';
 import type { EgressSnapshot } from '../egress/egress-snapshot.js';
 import {
   LivekitError,
@@ -17,7 +16,13 @@ import {
 } from '../egress/livekit-recorder.js';
 import { recordingOfEgress } from '../egress/recording-of-egress.js';
 import type { Logger } from '../logging/logger.js';
-import type { RecordingStore } from '../records/recording-store.js';
+import type {
+  OptionsVerdict,
+  RecordingEvent,
+  RequesterCheck,
+  StepEffect,
+} from '../records/next-step.js';
+import type { RecordingStore, StepOutcome } from '../records/recording-store.js';
 import { checkRecordingOptions, type EgressChoice, optionsOfRecord } from './recording-options.js';
 
 export interface RecordingActionDependencies {
@@ -30,7 +35,8 @@ export interface RecordingActionDependencies {
   >;
 }
 
-function egressFailure(error: unknown): RecordingError {
+/** A LiveKit failure as the recording's error: what the participant is told. */
+export function egressFailure(error: unknown): RecordingError {
   if (error instanceof LivekitError && error.code !== 'livekit_refused') {
     return { code: 'egress_unavailable', message: error.message };
   }
@@ -49,59 +55,114 @@ function lookUpParticipants(
   return participants;
 }
 
-/** Starts the room composite for a record in `starting`, or adopts one a crashed run started. */
-async function launchEgress(
+async function checkRequester(
+  participants: Promise<ParticipantView[]>,
+  requester: string,
+): Promise<RequesterCheck> {
+  try {
+    const inRoom = await participants;
+    return inRoom.some((participant) => participant.identity === requester)
+      ? 'in_room'
+      : 'not_in_room';
+  } catch (error) {
+    if (error instanceof LivekitError && error.code === 'not_found') return 'room_not_found';
+    return egressFailure(error);
+  }
+}
+
+/** Starts the room composite, or finds the one a crashed run of this start already started. */
+async function startEgress(
   deps: RecordingActionDependencies,
   ref: RecordingRef,
   choice: EgressChoice,
-): Promise<void> {
-  const log = deps.logger.child(ref);
-  let egress: EgressSnapshot | undefined;
+): Promise<RecordingEvent> {
   try {
     const active = await deps.livekit.listEgress({ roomName: ref.roomKey, active: true });
-    egress = active.find(
+    const adopted = active.find(
       (candidate) => recordingOfEgress(candidate)?.recordingId === ref.recordingId,
     );
-  } catch (error) {
-    await deps.store.transition(ref, 'failed', { error: egressFailure(error) });
-    return;
-  }
-  if (egress === undefined) {
-    try {
-      egress = await deps.livekit.startRoomComposite({
-        roomName: ref.roomKey,
-        filepath: posix.join(
-          deps.recording.egressOutputDir,
-          recordingFileName(ref.roomKey, ref.recordingId),
-        ),
-        choice,
-      });
-    } catch (error) {
-      log.warn({ err: error }, 'egress did not start');
-      await deps.store.transition(ref, 'failed', { error: egressFailure(error) });
-      return;
+    if (adopted !== undefined) {
+      deps.logger.info({ ...ref, egressId: adopted.egressId }, 'adopting an earlier run’s egress');
+      return { kind: 'egress', egress: adopted };
     }
-  } else {
-    log.info({ egressId: egress.egressId }, 'adopting the egress an earlier run started');
-  }
-  if (!(await deps.store.annotate(ref, { egressId: egress.egressId }))) {
-    // The record ended while the egress was starting (a stop, a timeout): it must not record on.
-    log.info(
-      { egressId: egress.egressId },
-      'recording ended while its egress started; stopping it',
-    );
-    await deps.livekit.stopEgress(egress.egressId).catch((error: unknown) => {
-      log.warn({ err: error }, 'could not stop the egress');
+    const egress: EgressSnapshot = await deps.livekit.startRoomComposite({
+      roomName: ref.roomKey,
+      filepath: posix.join(
+        deps.recording.egressOutputDir,
+        recordingFileName(ref.roomKey, ref.recordingId),
+      ),
+      choice,
     });
-    return;
+    return { kind: 'egress', egress };
+  } catch (error) {
+    deps.logger.warn({ ...ref, err: error }, 'egress did not start');
+    if (error instanceof LivekitError && error.code === 'not_found') {
+      return { kind: 'requester_checked', check: 'room_not_found' };
+    }
+    return { kind: 'egress_start_failed', error: egressFailure(error) };
   }
-  await applyEgressOutcome(deps, ref, egress);
+}
+
+/** What a start needs to carry out its effects. */
+interface StartContext {
+  readonly requester: string;
+  readonly choice: EgressChoice | undefined;
+  /** The participants, asked for beside the claim; asked again if absent. */
+  readonly participants: Promise<ParticipantView[]> | undefined;
+}
+
+/**
+ * Carries out a step's effects, each of which may answer with the next event, until none is
+ * left. Never decides a status: `RecordingStore.step` does. A StopEgress is never awaited: it
+ * may block for seconds while Chrome launches, and the reconciler asks again.
+ */
+async function carryOut(
+  deps: RecordingActionDependencies,
+  ref: RecordingRef,
+  first: StepOutcome,
+  start: StartContext | undefined,
+): Promise<void> {
+  let effects: readonly StepEffect[] = first.effects;
+  while (effects.length > 0) {
+    let next: RecordingEvent | undefined;
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'stop_egress':
+          void stopEgressQuietly(deps, ref, effect.egressId);
+          break;
+        case 'withdraw_stop_request':
+          deps.logger.warn({ ...ref, requester: effect.by }, 'stop refused: not in the room');
+          await deps.store.withdrawStopRequest(ref, effect.by);
+          break;
+        case 'check_requester':
+          if (start === undefined) break;
+          next = {
+            kind: 'requester_checked',
+            check: await checkRequester(
+              start.participants ?? deps.livekit.listParticipants(ref.roomKey),
+              start.requester,
+            ),
+          };
+          break;
+        case 'claim_room': {
+          const claim = await deps.store.claimRoom(ref);
+          next = { kind: 'room_lock', holder: claim.claimed ? undefined : claim.active };
+          break;
+        }
+        case 'start_egress':
+          if (start?.choice === undefined) break;
+          next = await startEgress(deps, ref, start.choice);
+          break;
+      }
+    }
+    effects = next === undefined ? [] : (await deps.store.step(ref, next)).effects;
+  }
 }
 
 /**
  * Whether `requester` may stop the recording: the one who started it may, anyone else must be in
- * the room (the rules let any signed-in user write a stop; they cannot see LiveKit rooms). When
- * LiveKit cannot say, the stop goes ahead: stopping never records anyone.
+ * the room (the rules let any member write a stop; they cannot see LiveKit rooms). When LiveKit
+ * cannot say, the stop goes ahead: stopping never records anyone.
  */
 async function mayStop(
   deps: RecordingActionDependencies,
@@ -119,13 +180,23 @@ async function mayStop(
   }
 }
 
+function optionsVerdict(check: ReturnType<typeof checkRecordingOptions>): OptionsVerdict {
+  if (check.ok) return { ok: true };
+  return {
+    ok: false,
+    error:
+      check.code === 'video_not_supported'
+        ? { code: check.code, message: check.message }
+        : { code: 'invalid_command', message: `${check.code}: ${check.message}` },
+  };
+}
+
 /**
- * A start command. `starting` is written first, as soon as the command is this controller's: it
- * tells every participant at once that the start was taken up (DESIGN §3). Then the requester
- * must be in the room and the room free, and only then is the room locked (the indicator) and
- * the egress started; a failed check moves `starting` to `failed` with its code. A record found
- * in `starting` without an egress (a crash, a second controller) goes through the same checks
- * again, so re-running the command moves the record no further than once.
+ * A start command. The record's own `requested → starting` transaction is the claim: it tells
+ * every participant at once that the start was taken up, and only one controller wins it. Then
+ * the requester must be in the room and the room free, and only then is the room locked (the
+ * indicator) and the egress started. A record this controller left in `starting` (a crash) goes
+ * through the same checks again; another controller's is ended by the start deadline.
  */
 export async function startRecording(
   deps: RecordingActionDependencies,
@@ -137,56 +208,25 @@ export async function startRecording(
   const record = recordingRecordOf(read);
   if (record === undefined) return;
   const options = checkRecordingOptions(optionsOfRecord(record), deps.recording);
-  let participants: Promise<ParticipantView[]> | undefined;
-  if (record.status === 'requested') {
-    // A stop written before the start was processed cancels it, if its author may stop at all.
-    if (
-      record.stopRequestedBy !== undefined &&
-      (await mayStop(deps, ref, record, record.stopRequestedBy))
-    ) {
-      await deps.store.transition(ref, 'canceled');
-      return;
-    }
-    if (!options.ok) {
-      await deps.store.transition(ref, 'failed', {
-        error:
-          options.code === 'video_not_supported'
-            ? { code: options.code, message: options.message }
-            : { code: 'invalid_command', message: `${options.code}: ${options.message}` },
-      });
-      return;
-    }
-    const acknowledged = deps.store.transition(ref, 'starting');
-    // Asked beside the acknowledgement, after it is sent: the check overlaps its round trip.
-    participants = lookUpParticipants(deps, ref.roomKey);
-    if (!(await acknowledged).applied) return;
-  } else if (record.status !== 'starting' || record.egressId !== undefined || !options.ok) {
-    return;
-  }
-  let inRoom: ParticipantView[];
-  try {
-    inRoom = await (participants ?? deps.livekit.listParticipants(ref.roomKey));
-  } catch (error) {
-    await deps.store.transition(ref, 'failed', { error: egressFailure(error) });
-    return;
-  }
-  if (!inRoom.some((participant) => participant.identity === requester)) {
-    await deps.store.transition(ref, 'failed', {
-      error: { code: 'not_in_room', message: 'Only a participant of the room can record it' },
-    });
-    return;
-  }
-  const claim = await deps.store.claimRoom(ref);
-  if (!claim.claimed) {
-    await deps.store.transition(ref, 'failed', {
-      error: {
-        code: 'already_recording',
-        message: `This room is already being recorded (recording ${claim.active.recordingId}, ${claim.active.status})`,
-      },
-    });
-    return;
-  }
-  await launchEgress(deps, ref, options.choice);
+  const stopAllowed =
+    record.status === 'requested' && record.stopRequestedBy !== undefined
+      ? await mayStop(deps, ref, record, record.stopRequestedBy)
+      : undefined;
+  const claimed = deps.store.step(ref, {
+    kind: 'start_command',
+    options: optionsVerdict(options),
+    stopAllowed,
+  });
+  // Asked beside the claim, after it is sent: the room check overlaps its round trip.
+  const participants =
+    record.status === 'requested' && options.ok && stopAllowed !== true
+      ? lookUpParticipants(deps, ref.roomKey)
+      : undefined;
+  await carryOut(deps, ref, await claimed, {
+    requester,
+    choice: options.ok ? options.choice : undefined,
+    participants,
+  });
 }
 
 /** A stop command: before the egress started the recording is canceled, after it, stopped. */
@@ -199,56 +239,42 @@ export async function stopRecording(
 ): Promise<void> {
   const record = recordingRecordOf(read);
   if (record === undefined) return;
-  const log = deps.logger.child(ref);
-  if (STOPPABLE.has(record.status) && !(await mayStop(deps, ref, record, requester))) {
-    log.warn({ requester }, 'stop refused: the requester is not in the room');
-    await deps.store.withdrawStopRequest(ref, requester);
-    return;
-  }
-  const stopEgress = async (egressId: string) => {
-    await deps.livekit.stopEgress(egressId).catch((error: unknown) => {
-      // The reconciler compares the record with ListEgress again and finishes the job.
-      log.warn({ err: error, egressId }, 'StopEgress failed');
-    });
-  };
-  switch (record.status) {
-    case 'requested':
-      await deps.store.transition(ref, 'canceled');
-      return;
-    case 'starting': {
-      const canceled = await deps.store.transition(ref, 'canceled');
-      const egressId = canceled.record?.egressId ?? record.egressId;
-      if (egressId !== undefined) await stopEgress(egressId);
-      return;
-    }
-    case 'recording': {
-      const stopping = await deps.store.transition(ref, 'stopping');
-      const egressId = stopping.record?.egressId ?? record.egressId;
-      if (egressId !== undefined) await stopEgress(egressId);
-      return;
-    }
-    default:
-      log.debug(
-        { status: record.status },
-        'stop command for a recording that is already stopping or over',
-      );
-  }
+  const allowed = await mayStop(deps, ref, record, requester);
+  const step = await deps.store.step(ref, { kind: 'stop_command', by: requester, allowed });
+  await carryOut(deps, ref, step, undefined);
 }
 
-/** Fails a recording and, if it still had a live egress, stops that egress. */
-export async function failRecording(
+/** Fails the recording an invalid command names and stops its egress if it had one. */
+export async function rejectCommand(
   deps: RecordingActionDependencies,
   ref: RecordingRef,
-  error: RecordingError,
+  reason: string,
 ): Promise<void> {
-  const failed = await deps.store.transition(ref, 'failed', { error });
-  const egressId = failed.record?.egressId;
-  if (failed.applied && egressId !== undefined) {
-    await deps.livekit.stopEgress(egressId).catch((stopError: unknown) => {
-      deps.logger.warn(
-        { ...ref, egressId, err: stopError },
-        'could not stop the egress of a failed recording',
-      );
-    });
+  const step = await deps.store.step(ref, { kind: 'invalid_command', reason });
+  await carryOut(deps, ref, step, undefined);
+}
+
+/** What an egress report (webhook or ListEgress) means for its record, applied. */
+export async function applyEgressReport(
+  deps: RecordingActionDependencies,
+  ref: RecordingRef,
+  egress: EgressSnapshot,
+): Promise<void> {
+  const step = await deps.store.step(ref, { kind: 'egress', egress });
+  if (step.reason === 'no record') {
+    deps.logger.warn({ ...ref, egressId: egress.egressId }, 'egress has no recording record');
   }
+  await carryOut(deps, ref, step, undefined);
+}
+
+/** A deadline pass's facts about one recording, applied (the reconciler). */
+export async function applyDeadline(
+  deps: RecordingActionDependencies,
+  ref: RecordingRef,
+  facts: Extract<RecordingEvent, { kind: 'deadline' }>,
+  now: number,
+): Promise<boolean> {
+  const step = await deps.store.step(ref, facts, now);
+  await carryOut(deps, ref, step, undefined);
+  return step.applied || step.effects.length > 0;
 }

@@ -187,6 +187,7 @@ export const envSchema = z.object({
       .default('H264_720P_30'),
   ),
   EGRESS_START_TIMEOUT_S: variable(wholeNumber(1, 3600).default(60)),
+  EGRESS_STOP_TIMEOUT_S: variable(wholeNumber(1, 3600).default(120)),
   RECORDING_MAX_DURATION_S: variable(wholeNumber(1, 7 * 24 * 3600).default(4 * 3600)),
   RECORDING_IDLE_TIMEOUT_S: variable(wholeNumber(1, 24 * 3600).default(300)),
   RECORDING_ALLOWED_PRESETS: variable(presetList().optional()),

@@ -49,6 +49,8 @@ export interface Config {
     readonly deleteLocalAfterUpload: boolean;
     readonly downloadUrlMode: DownloadUrlMode;
     readonly egressStartTimeoutMs: number;
+    /** `stopping` longer than this ends: its file uploaded if on disk, else `egress_lost`. */
+    readonly egressStopTimeoutMs: number;
     readonly maxDurationMs: number;
     readonly idleTimeoutMs: number;
     /** The presets a start request may ask for; RECORDING_PRESET alone unless configured. */
@@ -207,6 +209,7 @@ export function loadConfig(env: Environment): Config {
       deleteLocalAfterUpload: e.DELETE_LOCAL_AFTER_UPLOAD,
       downloadUrlMode: e.DOWNLOAD_URL_MODE,
       egressStartTimeoutMs: e.EGRESS_START_TIMEOUT_S * 1000,
+      egressStopTimeoutMs: e.EGRESS_STOP_TIMEOUT_S * 1000,
       maxDurationMs: e.RECORDING_MAX_DURATION_S * 1000,
       idleTimeoutMs: e.RECORDING_IDLE_TIMEOUT_S * 1000,
       allowedPresets: e.RECORDING_ALLOWED_PRESETS ?? [e.RECORDING_PRESET],

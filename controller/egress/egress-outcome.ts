@@ -17,6 +17,7 @@ export interface EgressFields {
   readonly endedAt?: number;
   readonly durationMs?: number;
   readonly sizeBytes?: number;
+  readonly egressError?: string;
 }
 
 export type EgressDecision =
@@ -44,12 +45,31 @@ function endedFields(egress: EgressSnapshot): EgressFields {
   };
 }
 
-function finished(egress: EgressSnapshot, whenNoFile: RecordingError): EgressDecision {
-  if (egress.file === undefined || egress.file.sizeBytes <= 0) {
-    return { kind: 'transition', to: 'failed', fields: endedFields(egress), error: whenNoFile };
-  }
-  return { kind: 'transition', to: 'processing', fields: endedFields(egress) };
+const hasFile = (egress: EgressSnapshot) => egress.file !== undefined && egress.file.sizeBytes > 0;
+
+/**
+ * An egress that ended with a file goes to `processing`, whatever its final status: a shutdown,
+ * a room connection lost by an audio-only egress or a size limit still leave a complete MP4,
+ * and the file pipeline judges it (an incomplete one fails `file_incomplete`, kept). What egress
+ * said goes in `egressError`. Without a file, `withoutFile` decides.
+ */
+function ended(egress: EgressSnapshot, withoutFile: EgressDecision): EgressDecision {
+  if (!hasFile(egress)) return withoutFile;
+  const said =
+    egress.error ?? (egress.status === EgressStatus.EGRESS_COMPLETE ? undefined : egress.details);
+  return {
+    kind: 'transition',
+    to: 'processing',
+    fields: { ...endedFields(egress), ...(said === undefined ? {} : { egressError: said }) },
+  };
 }
+
+const failedWith = (egress: EgressSnapshot, error: RecordingError): EgressDecision => ({
+  kind: 'transition',
+  to: 'failed',
+  fields: endedFields(egress),
+  error,
+});
 
 /**
  * Pure: what an egress snapshot (from a webhook or from ListEgress) means for a record. Events may
@@ -83,44 +103,43 @@ export function decideEgressOutcome(record: RecordView, egress: EgressSnapshot):
         : ignore(`egress ending while record is ${record.status}`);
     case EgressStatus.EGRESS_COMPLETE:
       if (!stillRecording) return ignore(`egress complete while record is ${record.status}`);
-      return finished(egress, {
-        code: 'nothing_to_record',
-        message: 'The recording ended without a file: nothing was published',
-      });
+      return ended(
+        egress,
+        failedWith(egress, {
+          code: 'nothing_to_record',
+          message: 'The recording ended without a file: nothing was published',
+        }),
+      );
     case EgressStatus.EGRESS_LIMIT_REACHED:
       if (!stillRecording) return ignore(`egress limit reached while record is ${record.status}`);
-      return finished(egress, {
-        code: 'egress_failed',
-        message: egress.error ?? 'The egress reached its session limit without a file',
-      });
+      return ended(
+        egress,
+        failedWith(egress, {
+          code: 'egress_failed',
+          message: egress.error ?? 'The egress reached its session limit without a file',
+        }),
+      );
     case EgressStatus.EGRESS_ABORTED:
-      if (record.status === 'processing' || record.status === 'uploading') {
-        return ignore(`egress aborted while record is ${record.status}`);
-      }
-      return record.stopRequested
-        ? { kind: 'transition', to: 'canceled', fields: endedFields(egress) }
-        : {
-            kind: 'transition',
-            to: 'failed',
-            fields: endedFields(egress),
-            error: {
+      if (!stillRecording) return ignore(`egress aborted while record is ${record.status}`);
+      // Aborted after a stop: stopped before anything was recorded, which is a cancel.
+      return ended(
+        egress,
+        record.stopRequested
+          ? { kind: 'transition', to: 'canceled', fields: endedFields(egress) }
+          : failedWith(egress, {
               code: 'nothing_to_record',
               message: egress.error ?? 'The egress stopped before anything was published',
-            },
-          };
+            }),
+      );
     case EgressStatus.EGRESS_FAILED:
-      if (record.status === 'processing' || record.status === 'uploading') {
-        return ignore(`egress failed while record is ${record.status}`);
-      }
-      return {
-        kind: 'transition',
-        to: 'failed',
-        fields: endedFields(egress),
-        error: {
+      if (!stillRecording) return ignore(`egress failed while record is ${record.status}`);
+      return ended(
+        egress,
+        failedWith(egress, {
           code: 'egress_failed',
           message: egress.error ?? egress.details ?? 'The egress failed',
-        },
-      };
+        }),
+      );
     default:
       return ignore(`unknown egress status ${String(egress.status)}`);
   }

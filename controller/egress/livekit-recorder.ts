@@ -25,13 +25,23 @@ export interface LivekitRecorderOptions {
   readonly apiSecret: string;
   /** Seconds one API call may take. */
   readonly requestTimeoutS?: number;
+  /**
+   * Seconds a StartRoomCompositeEgress may take: above the real server's own no-worker answer
+   * (20–23 s of retries, emulators/livekit/README.md), or the SDK gives up first and the
+   * controller cannot tell "no worker" from "no answer".
+   */
+  readonly startTimeoutS?: number;
   /** Tries of an idempotent call on transport errors and 5xx (the first included). */
   readonly attempts?: number;
 }
 
 export interface ParticipantView {
   readonly identity: string;
-  readonly isPublisher: boolean;
+  /**
+   * Whether the participant has a track now. Not LiveKit's `isPublisher`: that stays true once
+   * a participant has published, also after it unpublished everything.
+   */
+  readonly publishing: boolean;
 }
 
 export interface RoomCompositeRequest {
@@ -45,7 +55,8 @@ export type LivekitErrorCode =
   | 'egress_unavailable'
   | 'livekit_unreachable'
   | 'livekit_refused'
-  | 'egress_not_found';
+  /** The room or the egress does not exist (twirp `not_found`). */
+  | 'not_found';
 
 export class LivekitError extends AppError {
   declare readonly code: LivekitErrorCode;
@@ -55,7 +66,7 @@ export class LivekitError extends AppError {
 function toLivekitError(error: unknown): LivekitError {
   if (error instanceof ServerError) {
     if (error.status === 404 || error.code === 'not_found') {
-      return new LivekitError('egress_not_found', 404, error.message, { cause: error });
+      return new LivekitError('not_found', 404, error.message, { cause: error });
     }
     if (
       error.status === 503 ||
@@ -100,6 +111,7 @@ const isRetryable = (error: unknown) => !(error instanceof ServerError) || error
  */
 export class LivekitRecorder {
   private readonly egress: EgressClient;
+  private readonly egressStarts: EgressClient;
   private readonly rooms: RoomServiceClient;
   private readonly attempts: number;
 
@@ -111,6 +123,9 @@ export class LivekitRecorder {
       options.apiSecret,
       clientOptions,
     );
+    this.egressStarts = new EgressClient(options.apiUrl, options.apiKey, options.apiSecret, {
+      requestTimeout: options.startTimeoutS ?? 40,
+    });
     this.rooms = new RoomServiceClient(
       options.apiUrl,
       options.apiKey,
@@ -146,13 +161,13 @@ export class LivekitRecorder {
       .filter((participant) => participant.kind !== EGRESS_PARTICIPANT_KIND)
       .map((participant) => ({
         identity: participant.identity,
-        isPublisher: participant.isPublisher,
+        publishing: participant.tracks.length > 0,
       }));
   }
 
   async startRoomComposite(request: RoomCompositeRequest): Promise<EgressSnapshot> {
     try {
-      const info = await this.egress.startRoomCompositeEgress(
+      const info = await this.egressStarts.startRoomCompositeEgress(
         request.roomName,
         {
           file: new EncodedFileOutput({

@@ -237,11 +237,9 @@ export class RecordingFilePipeline {
       // with several controllers, egress_ended reaches one whose disk may not hold the file,
       // and the controller that holds it finds it with its watcher or scan.
       if (action.kind === 'upload' && signal === 'scan') {
-        await store.transition(ref, 'failed', {
-          error: {
-            code: 'file_missing',
-            message: `no file at ${recordingFileName(ref.roomKey, ref.recordingId)}`,
-          },
+        await store.step(ref, {
+          kind: 'file_missing',
+          fileName: recordingFileName(ref.roomKey, ref.recordingId),
         });
       }
       return;
@@ -259,17 +257,15 @@ export class RecordingFilePipeline {
       // A file still being written has no index yet either: only a finished record judges it.
       if (action.kind === 'finish_then_upload') return;
       log.warn({ reason: completeness.reason, size }, 'recording file is incomplete; kept on disk');
-      await store.transition(ref, 'failed', {
-        fields: { sizeBytes: size },
-        error: {
-          code: 'file_incomplete',
-          message: `The recording file is incomplete (${completeness.reason}); it is kept on the server for repair.`,
-        },
+      await store.step(ref, {
+        kind: 'file_incomplete',
+        sizeBytes: size,
+        reason: completeness.reason,
       });
       return;
     }
     if (action.kind === 'finish_then_upload') {
-      await store.transition(ref, 'processing', { fields: { sizeBytes: size } });
+      await store.step(ref, { kind: 'file_complete', sizeBytes: size });
     }
     if (action.kind === 'reopen_then_upload') {
       const failedAt = record?.updatedAt ?? 0;
@@ -277,9 +273,7 @@ export class RecordingFilePipeline {
       const reopened = await store.reopenFailedUpload(ref);
       if (!reopened.applied) return;
     }
-    const moved = await store.transition(ref, 'uploading', {
-      fields: { progress: { bytes: 0, total: size } },
-    });
+    const moved = await store.step(ref, { kind: 'upload_started', total: size });
     if (!moved.applied && moved.record?.status !== 'uploading') return;
     const outcome = await this.upload(ref, path, settled, {
       durationMs: completeness.durationMs ?? record?.durationMs,
@@ -293,11 +287,9 @@ export class RecordingFilePipeline {
       await this.finish(ref, signal, log, round + 1);
       return;
     }
-    await store.transition(ref, 'failed', {
-      error: {
-        code: 'upload_failed',
-        message: `The file kept changing while it was uploaded (${round} times). It is kept and retried later.`,
-      },
+    await store.step(ref, {
+      kind: 'upload_failed',
+      message: `The file kept changing while it was uploaded (${round} times). It is kept and retried later.`,
     });
   }
 
@@ -390,7 +382,8 @@ export class RecordingFilePipeline {
         return 'file_changed';
       }
       const link = await downloadLink(this.options.downloadUrlMode, file, session.token);
-      await store.transition(ref, 'uploaded', {
+      await store.step(ref, {
+        kind: 'uploaded',
         fields: {
           storagePath: objectName,
           sizeBytes: uploaded.size,
@@ -413,11 +406,9 @@ export class RecordingFilePipeline {
         return 'abandoned';
       }
       const message = error instanceof Error ? error.message : String(error);
-      await store.transition(ref, 'failed', {
-        error: {
-          code: 'upload_failed',
-          message: `Upload failed: ${message}. The file is kept and retried later.`,
-        },
+      await store.step(ref, {
+        kind: 'upload_failed',
+        message: `Upload failed: ${message}. The file is kept and retried later.`,
       });
       return 'failed';
     }
@@ -448,6 +439,12 @@ export class RecordingFilePipeline {
     await removeUploadSession(path);
     log.info('local recording file deleted after upload');
   }
+}
+
+/** Whether a recording's file is in `outputDir` with at least one byte. */
+export async function recordingFileOnDisk(outputDir: string, ref: RecordingRef): Promise<boolean> {
+  const stamp = await fileStamp(join(outputDir, recordingFileName(ref.roomKey, ref.recordingId)));
+  return stamp !== undefined && stamp.size > 0;
 }
 
 /** What says a file changed: its size and its modification time. */

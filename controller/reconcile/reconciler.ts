@@ -1,19 +1,27 @@
 import type { Database } from 'firebase-admin/database';
-import { EgressStatus } from 'livekit-server-sdk';
 import { z } from 'zod';
+import { locateCommand } from '../../common/recording/command-schema.js';
+import { COMMAND_QUEUE_PATH } from '../../common/recording/recording-paths.js';
 import type { RecordingRef } from '../../common/recording/recording-ref.js';
-import { HOLDS_ROOM } from '../../common/recording/recording-status.js';
-import { failRecording, type RecordingActionDependencies } from '../commands/recording-actions.js';
-import { applyEgressOutcome } from '../egress/apply-egress-outcome.js';
-import type { EgressSnapshot } from '../egress/egress-snapshot.js';
+import { HOLDS_ROOM, isFinalStatus } from '../../common/recording/recording-status.js';
+import {
+  applyDeadline,
+  applyEgressReport,
+  type RecordingActionDependencies,
+} from '../commands/recording-actions.js';
+import { LivekitError } from '../egress/livekit-recorder.js';
 import { recordingOfEgress } from '../egress/recording-of-egress.js';
 import { readOnce } from '../firebase/read-once.js';
-import { checkDeadlines, type DeadlineLimits } from './deadlines.js';
+import { isJsonObject } from '../json-object.js';
+import type { EgressFact } from '../records/next-step.js';
 
 export interface ReconcilerOptions extends RecordingActionDependencies {
   readonly db: Database;
-  readonly limits: DeadlineLimits;
+  /** Whether the recording's file is on this controller's disk (a stop past its deadline). */
+  readonly fileOnDisk: (ref: RecordingRef) => Promise<boolean>;
   readonly intervalMs: number;
+  /** A queued start this old is looked at by the reconciler (START_REQUEST_TIMEOUT_MS). */
+  readonly startRequestTimeoutMs: number;
   readonly now?: () => number;
   /** Told after every pass how many recordings it changed (metrics). */
   readonly onPass?: (outcome: { readonly corrections: number }) => void;
@@ -32,8 +40,8 @@ const roomsSchema = z.record(
 export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  /** When each watched recording's room last had a publisher (in memory: a restart resets it). */
-  private readonly lastPublisherAt = new Map<string, number>();
+  /** Since when each watched recording's room has had no track (in memory: a restart resets it). */
+  private readonly idleSince = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -83,77 +91,126 @@ export class Reconciler {
         });
         if (corrected) corrections++;
       }
-      for (const recordingId of this.lastPublisherAt.keys()) {
-        if (!watched.has(recordingId)) this.lastPublisherAt.delete(recordingId);
+      for (const recordingId of this.idleSince.keys()) {
+        if (!watched.has(recordingId)) this.idleSince.delete(recordingId);
       }
+      corrections += await this.reconcileLeftStarts();
     } catch (error) {
       logger.warn({ err: error }, 'reconciliation pass failed');
     }
     this.options.onPass?.({ corrections });
   }
 
-  private async findEgress(
-    ref: RecordingRef,
-    egressId: string | undefined,
-  ): Promise<EgressSnapshot | undefined> {
-    const { livekit } = this.options;
-    const candidates =
-      egressId === undefined
-        ? await livekit.listEgress({ roomName: ref.roomKey })
-        : await livekit.listEgress({ egressId });
-    return candidates.find((egress) => recordingOfEgress(egress)?.recordingId === ref.recordingId);
+  /**
+   * Start commands still queued a while after they were written: a start whose controller died
+   * after its claim, before it locked the room, is found here (no lock names it) and ended by
+   * its deadline; the entry of a start that is over is deleted. The queue holds only commands
+   * not yet carried out, never history.
+   */
+  private async reconcileLeftStarts(): Promise<number> {
+    const { db, logger, startRequestTimeoutMs } = this.options;
+    const queue = (await readOnce(db.ref(COMMAND_QUEUE_PATH))).val() as unknown;
+    if (!isJsonObject(queue)) return 0;
+    const now = this.now();
+    let corrections = 0;
+    for (const [key, entry] of Object.entries(queue)) {
+      const command = locateCommand(entry);
+      if (command?.action !== 'start' || !isJsonObject(entry)) continue;
+      if (typeof entry.at !== 'number' || now - entry.at < startRequestTimeoutMs) continue;
+      const ref = { roomKey: command.roomKey, recordingId: command.recordingId };
+      try {
+        const record = await this.options.store.read(ref);
+        if (record !== undefined && !isFinalStatus(record.status)) {
+          const moved = await applyDeadline(
+            this.options,
+            ref,
+            {
+              kind: 'deadline',
+              egress: { kind: 'unknown' },
+              publishing: undefined,
+              idleSince: now,
+              fileOnDisk: false,
+            },
+            now,
+          );
+          if (moved) corrections++;
+          const after = await this.options.store.read(ref);
+          if (after !== undefined && !isFinalStatus(after.status)) continue;
+        }
+        await db.ref(`${COMMAND_QUEUE_PATH}/${key}`).remove();
+      } catch (error) {
+        logger.warn({ err: error, ...ref }, 'could not reconcile a queued start');
+      }
+    }
+    return corrections;
   }
 
-  /** Brings one recording in line; true when that changed it (a correction). */
+  /** What LiveKit says of the recording's egress; `lost` only on a clear answer. */
+  private async egressFact(ref: RecordingRef, egressId: string | undefined): Promise<EgressFact> {
+    const { livekit } = this.options;
+    try {
+      const candidates =
+        egressId === undefined
+          ? await livekit.listEgress({ roomName: ref.roomKey })
+          : await livekit.listEgress({ egressId });
+      const egress = candidates.find(
+        (candidate) => recordingOfEgress(candidate)?.recordingId === ref.recordingId,
+      );
+      if (egress !== undefined) return { kind: 'known', egress };
+      return egressId === undefined ? { kind: 'unknown' } : { kind: 'lost' };
+    } catch (error) {
+      if (egressId !== undefined && error instanceof LivekitError && error.code === 'not_found') {
+        return { kind: 'lost' };
+      }
+      this.options.logger.warn({ ...ref, err: error }, 'could not ask LiveKit for the egress');
+      return { kind: 'unknown' };
+    }
+  }
+
+  /** Whether anyone in the room has a track now; undefined when LiveKit cannot say. */
+  private async publishing(ref: RecordingRef): Promise<boolean | undefined> {
+    try {
+      const participants = await this.options.livekit.listParticipants(ref.roomKey);
+      return participants.some((participant) => participant.publishing);
+    } catch (error) {
+      // A room LiveKit closed has nobody in it.
+      if (error instanceof LivekitError && error.code === 'not_found') return false;
+      this.options.logger.warn({ ...ref, err: error }, 'could not list the room’s participants');
+      return undefined;
+    }
+  }
+
+  /**
+   * Brings one recording in line: what LiveKit reports of its egress first, then its deadlines
+   * with the facts gathered here. True when that changed it or asked LiveKit for something.
+   */
   private async reconcile(ref: RecordingRef): Promise<boolean> {
-    const { store, livekit, logger } = this.options;
+    const { store } = this.options;
     const before = await store.read(ref);
     if (before === undefined || !HOLDS_ROOM.has(before.status)) {
       await store.releaseRoom(ref);
       return false;
     }
-    const egress = await this.findEgress(ref, before.egressId);
-    if (egress !== undefined) await applyEgressOutcome(this.options, ref, egress);
+    const egress = await this.egressFact(ref, before.egressId);
+    if (egress.kind === 'known') await applyEgressReport(this.options, ref, egress.egress);
     const record = (await store.read(ref)) ?? before;
     const now = this.now();
-    if (record.status === 'recording') await this.watchPublishers(ref, now);
-    const verdict = checkDeadlines(
-      record,
-      this.options.limits,
+    const publishing = record.status === 'recording' ? await this.publishing(ref) : undefined;
+    if (publishing !== false || !this.idleSince.has(ref.recordingId)) {
+      this.idleSince.set(ref.recordingId, now);
+    }
+    const changed = await applyDeadline(
+      this.options,
+      ref,
+      {
+        kind: 'deadline',
+        egress,
+        publishing,
+        idleSince: this.idleSince.get(ref.recordingId) ?? now,
+        fileOnDisk: await this.options.fileOnDisk(ref),
+      },
       now,
-      this.lastPublisherAt.get(ref.recordingId) ?? now,
     );
-    const log = logger.child(ref);
-    switch (verdict.kind) {
-      case 'start_timeout':
-        log.warn({ egressId: record.egressId }, 'egress did not start in time');
-        await failRecording(this.options, ref, {
-          code: 'egress_start_timeout',
-          message: `The recording did not start within ${Math.round(this.options.limits.egressStartTimeoutMs / 1000)} s`,
-        });
-        return true;
-      case 'stop': {
-        log.info({ reason: verdict.reason }, 'stopping a recording at its limit');
-        const stopping = await store.transition(ref, 'stopping');
-        const egressId = stopping.record?.egressId ?? record.egressId;
-        if (egressId !== undefined) await livekit.stopEgress(egressId);
-        return true;
-      }
-      case 'none':
-        // A stop whose StopEgress was lost: the egress still records, so ask again.
-        if (record.status === 'stopping' && egress?.status === EgressStatus.EGRESS_ACTIVE) {
-          await livekit.stopEgress(egress.egressId);
-          return true;
-        }
-        return record.status !== before.status;
-    }
-  }
-
-  private async watchPublishers(ref: RecordingRef, now: number): Promise<void> {
-    if (!this.lastPublisherAt.has(ref.recordingId)) this.lastPublisherAt.set(ref.recordingId, now);
-    const participants = await this.options.livekit.listParticipants(ref.roomKey);
-    if (participants.some((participant) => participant.isPublisher)) {
-      this.lastPublisherAt.set(ref.recordingId, now);
-    }
+    return changed || record.status !== before.status;
   }
 }

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { type Database, ServerValue } from 'firebase-admin/database';
+import { START_REQUEST_TIMEOUT_MS } from '../../common/recording/recording-deadlines.js';
 import type { RecordingError } from '../../common/recording/recording-error-codes.js';
 import { activeRecordingPath, recordingPath } from '../../common/recording/recording-paths.js';
 import {
@@ -24,6 +25,14 @@ import { isJsonObject, type JsonObject } from '../json-object.js';
 import type { Logger } from '../logging/logger.js';
 import { LiveRecords, NOT_HELD } from './live-records.js';
 import {
+  nextStep,
+  type RecordingEvent,
+  type Step,
+  type StepContext,
+  type StepEffect,
+  type StepLimits,
+} from './next-step.js';
+import {
   PENDING_UPLOAD_STATUSES,
   PENDING_UPLOADS_PATH,
   type PendingUpload,
@@ -33,13 +42,22 @@ import {
 
 export interface TransitionRefusal {
   readonly applied: false;
-  readonly reason: 'missing' | 'malformed' | 'already' | 'not_allowed';
+  readonly reason: 'missing' | 'malformed' | 'already' | 'not_allowed' | 'changed';
   readonly record?: RecordingRecord;
 }
 
 export type TransitionOutcome =
   | { readonly applied: true; readonly record: RecordingRecord }
   | TransitionRefusal;
+
+/** What a step did: whether it moved or annotated the record, and what the caller does next. */
+export interface StepOutcome {
+  readonly applied: boolean;
+  /** The record after the step (or as it was found); absent when there is none. */
+  readonly record?: RecordingRecord;
+  readonly effects: readonly StepEffect[];
+  readonly reason?: string;
+}
 
 export type RoomClaim =
   | { readonly claimed: true }
@@ -71,8 +89,10 @@ export class RecordingStore {
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
-    /** Names this controller in the pending-upload index (CONTROLLER_ID). */
+    /** Names this controller in claims and in the pending-upload index (CONTROLLER_ID). */
     private readonly controllerId: string = hostname(),
+    /** The deadlines `nextStep` applies. */
+    private readonly limits: StepLimits = DEFAULT_STEP_LIMITS,
   ) {
     this.live = new LiveRecords(db);
   }
@@ -147,21 +167,81 @@ export class RecordingStore {
     );
   }
 
+  /**
+   * What `event` means for the record, decided by `nextStep` inside the record's transaction
+   * (so on the record as the database holds it) and applied: its move, its fields, and the
+   * effects the caller carries out. Two controllers taking the same event race in the
+   * transaction: one moves the record, the other finds it moved and is told so.
+   */
+  async step(ref: RecordingRef, event: RecordingEvent, now = Date.now()): Promise<StepOutcome> {
+    const context: StepContext = { now, limits: this.limits, controllerId: this.controllerId };
+    const seen = await this.read(ref);
+    if (seen === undefined) return { applied: false, effects: [], reason: 'no record' };
+    const plan = nextStep(seen, event, context);
+    if (plan.to === undefined && plan.fields === undefined) {
+      this.logger.debug(
+        { ...ref, event: event.kind, reason: plan.reason },
+        'event changes nothing',
+      );
+      return { applied: false, record: seen, effects: plan.effects, reason: plan.reason };
+    }
+    let decided: Step = plan;
+    const decide = (record: RecordingRecord) => {
+      decided = nextStep(record, event, context);
+      return decided.to === plan.to && (plan.to !== undefined || decided.fields !== undefined)
+        ? decided
+        : undefined;
+    };
+    const outcome =
+      plan.to === undefined
+        ? await this.annotateIf(ref, decide)
+        : await this.move(ref, plan.to, decide);
+    if (outcome.applied) return { applied: true, record: outcome.record, effects: decided.effects };
+    // The record moved on meanwhile: what the event asks of it now, short of another move.
+    const latest = outcome.record;
+    if (latest === undefined) return { applied: false, effects: [], reason: outcome.reason };
+    const now2 = nextStep(latest, event, context);
+    return {
+      applied: false,
+      record: latest,
+      effects: now2.to === undefined && now2.fields === undefined ? now2.effects : [],
+      reason: outcome.reason,
+    };
+  }
+
   /** Moves the record to `to` (with controller fields) if the table allows it from where it is. */
   async transition(
     ref: RecordingRef,
     to: RecordingStatus,
     change: { readonly fields?: ControllerFields; readonly error?: RecordingError } = {},
   ): Promise<TransitionOutcome> {
+    return this.move(ref, to, () => change);
+  }
+
+  /**
+   * The move itself: `decide` sees the record inside the transaction and gives the fields and
+   * error to write, or undefined to refuse (the record is no longer where the move was decided).
+   */
+  private async move(
+    ref: RecordingRef,
+    to: RecordingStatus,
+    decide: (
+      record: RecordingRecord,
+    ) => { readonly fields?: ControllerFields; readonly error?: RecordingError } | undefined,
+  ): Promise<TransitionOutcome> {
     const entersPending = PENDING_UPLOAD_STATUSES.has(to);
     if (entersPending) await this.notePendingUpload(ref, to);
     let from: RecordingStatus | undefined;
+    let error: RecordingError | undefined;
     const outcome = await this.rewrite(ref, (record, current) => {
       from = record.status;
       if (record.status === to) return { refuse: { applied: false, reason: 'already', record } };
       if (!canTransition(record.status, to)) {
         return { refuse: { applied: false, reason: 'not_allowed', record } };
       }
+      const change = decide(record);
+      if (change === undefined) return { refuse: { applied: false, reason: 'changed', record } };
+      error = change.error;
       return {
         write: {
           ...current,
@@ -184,13 +264,12 @@ export class RecordingStore {
       );
       return outcome;
     }
-    this.logger.info({ ...ref, status: to, errorCode: change.error?.code }, `recording ${to}`);
+    this.logger.info({ ...ref, status: to, errorCode: error?.code }, `recording ${to}`);
     if (isFinalStatus(to)) this.live.forget(ref);
     else this.live.follow(ref);
     // Removed only once the record has left: a crash before this leaves an entry too many.
     if (isFinalStatus(to)) await this.forgetPendingUpload(ref);
-    if (from !== undefined)
-      this.observer?.({ ref, from, record: outcome.record, error: change.error });
+    if (from !== undefined) this.observer?.({ ref, from, record: outcome.record, error });
     await this.followRoomLock(ref, outcome.record);
     return outcome;
   }
@@ -330,14 +409,25 @@ export class RecordingStore {
 
   /** Writes controller fields (egress id, progress) on a record that is not final. */
   async annotate(ref: RecordingRef, fields: ControllerFields): Promise<boolean> {
-    const outcome = await this.rewrite(ref, (record, current) => {
-      if (isFinalStatus(record.status))
-        return { refuse: { applied: false, reason: 'not_allowed', record } };
+    return (await this.annotateIf(ref, () => ({ fields }))).applied;
+  }
+
+  /** Writes the fields `decide` gives for the record as the transaction sees it (not final). */
+  private async annotateIf(
+    ref: RecordingRef,
+    decide: (record: RecordingRecord) => { readonly fields?: ControllerFields } | undefined,
+  ): Promise<TransitionOutcome> {
+    return this.rewrite(ref, (record, current) => {
+      const change = isFinalStatus(record.status) ? undefined : decide(record);
+      if (change === undefined) return { refuse: { applied: false, reason: 'changed', record } };
       return {
-        write: { ...current, ...withoutUndefined(fields), updatedAt: ServerValue.TIMESTAMP },
+        write: {
+          ...current,
+          ...withoutUndefined(change.fields ?? {}),
+          updatedAt: ServerValue.TIMESTAMP,
+        },
       };
     });
-    return outcome.applied;
   }
 
   /**
@@ -399,6 +489,15 @@ export class RecordingStore {
     });
   }
 }
+
+/** The configuration's defaults (env-schema.ts), for stores built without a configuration. */
+export const DEFAULT_STEP_LIMITS: StepLimits = {
+  startRequestTimeoutMs: START_REQUEST_TIMEOUT_MS,
+  egressStartTimeoutMs: 60_000,
+  egressStopTimeoutMs: 120_000,
+  maxDurationMs: 4 * 3600_000,
+  idleTimeoutMs: 300_000,
+};
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(

@@ -7,18 +7,16 @@ import {
   sha256OfFile,
   storedSha256,
 } from '../file-pipeline/file-pipeline-support.js';
-import { describeOnRealLivekit, itUnlessFailsOn } from '../support/each-livekit.js';
+import { describeOnRealLivekit } from '../support/each-livekit.js';
 import { useOwnStorageEmulator } from '../support/own-storage-emulator.js';
 import { RecordingStack } from '../support/recording-stack.js';
 
 /**
  * The real egress worker's failure modes, each as upstream Egress behaves (the worker's
- * README), with the real server's own answers: what the product must do with each. The ones
- * it gets wrong today are `it.fails` naming issue 21, which fixes them.
+ * README), with the real server's own answers: what the product must do with each.
  */
 const FINAL = ['uploaded', 'failed', 'canceled'];
 const isFinal = (record: Record<string, unknown>) => FINAL.includes(String(record.status));
-const itUntil21 = itUnlessFailsOn('real', ['real'], 21);
 /** How long a test waits for a final status: thrice the stop deadline the stack sets (10 s). */
 const SETTLE_MS = 30_000;
 const TEST_MS = 90_000;
@@ -100,7 +98,7 @@ describeOnRealLivekit('the egress worker failing as the real one does', () => {
     TEST_MS,
   );
 
-  itUntil21(
+  it(
     'ends a recording whose worker was killed (egress lost, no end ever reported)',
     async () => {
       const { roomUrl, roomKey, recordingId, alice } = await stack.recordingInNewRoom();
@@ -115,7 +113,7 @@ describeOnRealLivekit('the egress worker failing as the real one does', () => {
     TEST_MS,
   );
 
-  itUntil21(
+  it(
     'uploads the finished file of a worker shut down mid-recording (FAILED, file complete)',
     async () => {
       const { roomKey, recordingId, alice } = await stack.recordingInNewRoom();
@@ -131,7 +129,7 @@ describeOnRealLivekit('the egress worker failing as the real one does', () => {
     TEST_MS,
   );
 
-  itUntil21(
+  it(
     'uploads the complete file of an audio-only egress that ends FAILED',
     async () => {
       for (const worker of liveWorkers()) {

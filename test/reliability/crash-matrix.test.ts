@@ -183,32 +183,36 @@ describe('a controller SIGKILLed mid-recording and restarted', () => {
     90_000,
   );
 
-  it('killed in the middle of claiming a start command: claimed again once, recorded once', async () => {
+  it('killed as it deletes the start command it carried out: nothing runs twice', async () => {
     const current = await scene({ publishing: true });
     const { alice, roomKey, roomUrl } = current;
     const first = await startControllerProcess(current.controllerId);
+    // The record's own `requested → starting` was the claim; the entry is deleted once the
+    // start has reached egress, and the kill lands exactly there.
     const killed = killOnWrite(
       first,
-      (change) =>
-        change.path.startsWith('recordingQueue/') &&
-        (change.value as { claim?: unknown } | null)?.claim !== undefined,
+      (change) => change.path.startsWith('recordingQueue/') && change.value === null,
     );
     const recordingId = await alice.start(roomUrl);
     const seen = stack.watchStatuses(alice.db, roomKey, recordingId);
-    const claimWrite = await killed;
-    expect(claimWrite.path).toBe(`recordingQueue/${recordingId}_start`);
+    const removal = await killed;
+    expect(removal.path).toBe(`recordingQueue/${recordingId}_start`);
     await first.exited;
-    // The claim survives the crash; the record has not moved.
-    expect((await admin.db.ref(claimWrite.path).get()).val()).toMatchObject({
+    const claimed = (await admin.db.ref(`recordings/${roomKey}/${recordingId}`).get()).val();
+    expect(claimed).toMatchObject({
       claim: { by: current.controllerId },
+      egressId: expect.any(String),
     });
 
     const second = await startControllerProcess(current.controllerId);
     await finishAfterRestart(current, recordingId, { stopRequested: false });
     await expectRecordedIntact(current, recordingId, seen);
-    const claimed = second.stdout
+    const takenAgain = second.stdout
       .split('\n')
-      .filter((line) => line.includes('"command claimed"') && line.includes(recordingId));
-    expect(claimed).toHaveLength(2);
+      .filter(
+        (line) =>
+          line.includes('"command taken"') && line.includes(recordingId) && line.includes('start'),
+      );
+    expect(takenAgain).toHaveLength(0);
   }, 90_000);
 });

@@ -86,7 +86,7 @@ describe('one controller under load', () => {
       expectForwardOnly(recording.seen.statuses);
     }
     expect(egressIds.size).toBe(ROOMS);
-    const claimed = controller.log.entries().filter((entry) => entry.msg === 'command claimed');
+    const claimed = controller.log.entries().filter((entry) => entry.msg === 'command taken');
     expect(claimed).toHaveLength(2 * ROOMS);
     expect(new Set(claimed.map((entry) => entry.commandId)).size).toBe(2 * ROOMS);
     expectControllerLogClean(stack, controller);
@@ -116,7 +116,7 @@ describe('one controller under load', () => {
     await expect
       .poll(async () => (await admin.db.ref('recordingQueue').get()).exists(), { timeout: 20_000 })
       .toBe(false);
-    const claimed = controller.log.entries().filter((entry) => entry.msg === 'command claimed');
+    const claimed = controller.log.entries().filter((entry) => entry.msg === 'command taken');
     expect(claimed).toHaveLength(2 * QUEUED_RECORDINGS);
     expect(new Set(claimed.map((entry) => entry.commandId)).size).toBe(2 * QUEUED_RECORDINGS);
     expect(unhandled()).toEqual([]);

@@ -1,4 +1,4 @@
-import { describe, inject, it } from 'vitest';
+import { describe, inject } from 'vitest';
 
 export type LivekitKind = 'emulator' | 'real';
 
@@ -18,17 +18,3 @@ export function describeOnEachLivekit(name: string, body: (kind: LivekitKind) =>
 export const describeOnRealLivekit = (name: string, body: () => void): void => {
   describe.skipIf(!inject('realLivekit').available)(`${name} (real livekit-server)`, body);
 };
-
-/**
- * `it` where the product already does the right thing; on the real server, a behaviour the
- * product gets wrong today is `it.fails` naming the issue that fixes it, so the suite shows
- * the defect and turns red the day it is fixed without the test being turned back.
- */
-export function itUnlessFailsOn(
-  kind: LivekitKind,
-  failsOn: readonly LivekitKind[],
-  issue: number,
-): (name: string, body: () => Promise<void>, timeout?: number) => void {
-  if (!failsOn.includes(kind)) return (name, body, timeout) => it(name, body, timeout);
-  return (name, body, timeout) => it.fails(`${name} [fails until issue ${issue}]`, body, timeout);
-}
