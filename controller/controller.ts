@@ -5,7 +5,6 @@ import { START_REQUEST_TIMEOUT_MS } from '../common/recording/recording-deadline
 import type { RecordingRef } from '../common/recording/recording-ref.js';
 import { CommandInbox } from './commands/command-inbox.js';
 import {
-  applyEgressReport,
   type RecordingActionDependencies,
   rejectCommand,
   startRecording,
@@ -39,6 +38,7 @@ import { ControllerMetrics } from './metrics/controller-metrics.js';
 import { MetricsListener } from './metrics/metrics-listener.js';
 import { metricsRoutes } from './metrics/metrics-routes.js';
 import { Reconciler } from './reconcile/reconciler.js';
+import { applyEvent } from './records/carry-out-step.js';
 import { RecordingStore } from './records/recording-store.js';
 import type { UploadRetryPolicy } from './upload/recording-upload.js';
 
@@ -229,7 +229,10 @@ export async function createController(
     onEgress: async (egress) => {
       const ref = recordingOfEgress(egress);
       if (ref === undefined) return;
-      await applyEgressReport(actions, ref, egress);
+      const outcome = await applyEvent(actions, ref, { kind: 'egress', egress });
+      if (outcome.reason === 'no record') {
+        logger.warn({ ...ref, egressId: egress.egressId }, 'egress has no recording record');
+      }
       if (files !== undefined && egress.status === EgressStatus.EGRESS_COMPLETE)
         void files.egressEnded(ref);
     },

@@ -7,7 +7,6 @@ import {
 } from '../../common/recording/recording-record.js';
 import type { RecordingRef } from '../../common/recording/recording-ref.js';
 import type { Config } from '../config/load-config.js';
-import { stopEgressQuietly } from '../egress/egress-effects.js';
 import type { EgressSnapshot } from '../egress/egress-snapshot.js';
 import {
   LivekitError,
@@ -16,13 +15,9 @@ import {
 } from '../egress/livekit-recorder.js';
 import { recordingOfEgress } from '../egress/recording-of-egress.js';
 import type { Logger } from '../logging/logger.js';
-import type {
-  OptionsVerdict,
-  RecordingEvent,
-  RequesterCheck,
-  StepEffect,
-} from '../records/next-step.js';
-import type { RecordingStore, StepOutcome } from '../records/recording-store.js';
+import { applyEvent, carryOut } from '../records/carry-out-step.js';
+import type { OptionsVerdict, RecordingEvent, RequesterCheck } from '../records/next-step.js';
+import type { RecordingStore } from '../records/recording-store.js';
 import { checkRecordingOptions, type EgressChoice, optionsOfRecord } from './recording-options.js';
 
 export interface RecordingActionDependencies {
@@ -36,7 +31,7 @@ export interface RecordingActionDependencies {
 }
 
 /** A LiveKit failure as the recording's error: what the participant is told. */
-export function egressFailure(error: unknown): RecordingError {
+function egressFailure(error: unknown): RecordingError {
   if (error instanceof LivekitError && error.code !== 'livekit_refused') {
     return { code: 'egress_unavailable', message: error.message };
   }
@@ -100,62 +95,6 @@ async function startEgress(
       return { kind: 'requester_checked', check: 'room_not_found' };
     }
     return { kind: 'egress_start_failed', error: egressFailure(error) };
-  }
-}
-
-/** What a start needs to carry out its effects. */
-interface StartContext {
-  readonly requester: string;
-  readonly choice: EgressChoice | undefined;
-  /** The participants, asked for beside the claim; asked again if absent. */
-  readonly participants: Promise<ParticipantView[]> | undefined;
-}
-
-/**
- * Carries out a step's effects, each of which may answer with the next event, until none is
- * left. Never decides a status: `RecordingStore.step` does. A StopEgress is never awaited: it
- * may block for seconds while Chrome launches, and the reconciler asks again.
- */
-async function carryOut(
-  deps: RecordingActionDependencies,
-  ref: RecordingRef,
-  first: StepOutcome,
-  start: StartContext | undefined,
-): Promise<void> {
-  let effects: readonly StepEffect[] = first.effects;
-  while (effects.length > 0) {
-    let next: RecordingEvent | undefined;
-    for (const effect of effects) {
-      switch (effect.kind) {
-        case 'stop_egress':
-          void stopEgressQuietly(deps, ref, effect.egressId);
-          break;
-        case 'withdraw_stop_request':
-          deps.logger.warn({ ...ref, requester: effect.by }, 'stop refused: not in the room');
-          await deps.store.withdrawStopRequest(ref, effect.by);
-          break;
-        case 'check_requester':
-          if (start === undefined) break;
-          next = {
-            kind: 'requester_checked',
-            check: await checkRequester(
-              start.participants ?? deps.livekit.listParticipants(ref.roomKey),
-              start.requester,
-            ),
-          };
-          break;
-        case 'claim_room': {
-          const claim = await deps.store.claimRoom(ref);
-          next = { kind: 'room_lock', holder: claim.claimed ? undefined : claim.active };
-          break;
-        }
-        case 'start_egress':
-          if (start?.choice === undefined) break;
-          next = await startEgress(deps, ref, start.choice);
-          break;
-      }
-    }
-    effects = next === undefined ? [] : (await deps.store.step(ref, next)).effects;
   }
 }
 
@@ -223,9 +162,17 @@ export async function startRecording(
       ? lookUpParticipants(deps, ref.roomKey)
       : undefined;
   await carryOut(deps, ref, await claimed, {
-    requester,
-    choice: options.ok ? options.choice : undefined,
-    participants,
+    checkRequester: async () => ({
+      kind: 'requester_checked',
+      check: await checkRequester(
+        participants ?? deps.livekit.listParticipants(ref.roomKey),
+        requester,
+      ),
+    }),
+    startEgress: () =>
+      options.ok
+        ? startEgress(deps, ref, options.choice)
+        : Promise.resolve({ kind: 'invalid_command', reason: options.message }),
   });
 }
 
@@ -240,8 +187,7 @@ export async function stopRecording(
   const record = recordingRecordOf(read);
   if (record === undefined) return;
   const allowed = await mayStop(deps, ref, record, requester);
-  const step = await deps.store.step(ref, { kind: 'stop_command', by: requester, allowed });
-  await carryOut(deps, ref, step, undefined);
+  await applyEvent(deps, ref, { kind: 'stop_command', by: requester, allowed });
 }
 
 /** Fails the recording an invalid command names and stops its egress if it had one. */
@@ -250,31 +196,5 @@ export async function rejectCommand(
   ref: RecordingRef,
   reason: string,
 ): Promise<void> {
-  const step = await deps.store.step(ref, { kind: 'invalid_command', reason });
-  await carryOut(deps, ref, step, undefined);
-}
-
-/** What an egress report (webhook or ListEgress) means for its record, applied. */
-export async function applyEgressReport(
-  deps: RecordingActionDependencies,
-  ref: RecordingRef,
-  egress: EgressSnapshot,
-): Promise<void> {
-  const step = await deps.store.step(ref, { kind: 'egress', egress });
-  if (step.reason === 'no record') {
-    deps.logger.warn({ ...ref, egressId: egress.egressId }, 'egress has no recording record');
-  }
-  await carryOut(deps, ref, step, undefined);
-}
-
-/** A deadline pass's facts about one recording, applied (the reconciler). */
-export async function applyDeadline(
-  deps: RecordingActionDependencies,
-  ref: RecordingRef,
-  facts: Extract<RecordingEvent, { kind: 'deadline' }>,
-  now: number,
-): Promise<boolean> {
-  const step = await deps.store.step(ref, facts, now);
-  await carryOut(deps, ref, step, undefined);
-  return step.applied || step.effects.length > 0;
+  await applyEvent(deps, ref, { kind: 'invalid_command', reason });
 }

@@ -4,16 +4,13 @@ import { locateCommand } from '../../common/recording/command-schema.js';
 import { COMMAND_QUEUE_PATH } from '../../common/recording/recording-paths.js';
 import type { RecordingRef } from '../../common/recording/recording-ref.js';
 import { HOLDS_ROOM, isFinalStatus } from '../../common/recording/recording-status.js';
-import {
-  applyDeadline,
-  applyEgressReport,
-  type RecordingActionDependencies,
-} from '../commands/recording-actions.js';
+import type { RecordingActionDependencies } from '../commands/recording-actions.js';
 import { LivekitError } from '../egress/livekit-recorder.js';
 import { recordingOfEgress } from '../egress/recording-of-egress.js';
 import { readOnce } from '../firebase/read-once.js';
 import { isJsonObject } from '../json-object.js';
-import type { EgressFact } from '../records/next-step.js';
+import { applyEvent } from '../records/carry-out-step.js';
+import type { EgressFact, RecordingEvent } from '../records/next-step.js';
 
 export interface ReconcilerOptions extends RecordingActionDependencies {
   readonly db: Database;
@@ -120,12 +117,11 @@ export class Reconciler {
       const ref = { roomKey: command.roomKey, recordingId: command.recordingId };
       try {
         const record = await this.options.store.read(ref);
-        if (record !== undefined && !isFinalStatus(record.status)) {
-          const moved = await applyDeadline(
-            this.options,
+        // Later statuses hold the room lock, and the pass over the locks looks after them.
+        if (record?.status === 'requested' || record?.status === 'starting') {
+          const moved = await this.applyDeadline(
             ref,
             {
-              kind: 'deadline',
               egress: { kind: 'unknown' },
               publishing: undefined,
               idleSince: now,
@@ -143,6 +139,16 @@ export class Reconciler {
       }
     }
     return corrections;
+  }
+
+  /** The deadline step with the facts gathered; true when it moved the record or acted. */
+  private async applyDeadline(
+    ref: RecordingRef,
+    facts: Omit<Extract<RecordingEvent, { kind: 'deadline' }>, 'kind'>,
+    now: number,
+  ): Promise<boolean> {
+    const outcome = await applyEvent(this.options, ref, { kind: 'deadline', ...facts }, now);
+    return outcome.applied || outcome.effects.length > 0;
   }
 
   /** What LiveKit says of the recording's egress; `lost` only on a clear answer. */
@@ -192,18 +198,18 @@ export class Reconciler {
       return false;
     }
     const egress = await this.egressFact(ref, before.egressId);
-    if (egress.kind === 'known') await applyEgressReport(this.options, ref, egress.egress);
+    if (egress.kind === 'known') {
+      await applyEvent(this.options, ref, { kind: 'egress', egress: egress.egress });
+    }
     const record = (await store.read(ref)) ?? before;
     const now = this.now();
     const publishing = record.status === 'recording' ? await this.publishing(ref) : undefined;
     if (publishing !== false || !this.idleSince.has(ref.recordingId)) {
       this.idleSince.set(ref.recordingId, now);
     }
-    const changed = await applyDeadline(
-      this.options,
+    const changed = await this.applyDeadline(
       ref,
       {
-        kind: 'deadline',
         egress,
         publishing,
         idleSince: this.idleSince.get(ref.recordingId) ?? now,
