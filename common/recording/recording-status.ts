@@ -64,15 +64,25 @@ export function canTransition(from: RecordingStatus, to: RecordingStatus): boole
 }
 
 /**
- * The one exception to "final is final": `failed: upload_failed` keeps its file on disk and may go
- * back to `uploading` when a later reconciliation retries it. Kept out of TRANSITIONS so that
- * no ordinary `transition()` can leave `failed`; only `RecordingStore.reopenFailedUpload` uses it.
+ * The two exceptions to "final is final", each a failure whose file is kept or may still come:
+ * `failed: upload_failed` (its file kept on disk) goes back to `uploading` when a later pass
+ * retries the upload; `failed: egress_lost` goes to `processing` when the file of the egress
+ * LiveKit had lost turns up after all (its worker recorded on and finished it). Kept out of
+ * TRANSITIONS so that no ordinary move can leave `failed`; only a step may reopen.
  */
-export function canReopenUpload(record: {
-  readonly status: RecordingStatus;
-  readonly error?: { readonly code: string } | undefined;
-}): boolean {
-  return record.status === 'failed' && record.error?.code === 'upload_failed';
+export function canReopen(
+  record: {
+    readonly status: RecordingStatus;
+    readonly error?: { readonly code: string } | undefined;
+  },
+  to: RecordingStatus,
+): boolean {
+  if (record.status !== 'failed') return false;
+  const code = record.error?.code;
+  return (
+    (code === 'upload_failed' && to === 'uploading') ||
+    (code === 'egress_lost' && to === 'processing')
+  );
 }
 
 export class IllegalTransitionError extends Error {

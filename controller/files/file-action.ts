@@ -27,9 +27,10 @@ export function decideFileAction(record: RecordingRecord | undefined): FileActio
     case 'uploading':
       return { kind: 'upload' };
     case 'failed':
-      return record.error?.code === 'upload_failed'
-        ? { kind: 'reopen_then_upload' }
-        : { kind: 'leave', reason: `recording failed: ${record.error?.code ?? 'unknown'}` };
+      if (record.error?.code === 'upload_failed') return { kind: 'reopen_then_upload' };
+      // LiveKit had lost its egress, yet the file is here: finished, it is uploaded after all.
+      if (record.error?.code === 'egress_lost') return { kind: 'finish_then_upload' };
+      return { kind: 'leave', reason: `recording failed: ${record.error?.code ?? 'unknown'}` };
     case 'uploaded':
       return { kind: 'leave', reason: 'already uploaded' };
     case 'canceled':

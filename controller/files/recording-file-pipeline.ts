@@ -268,9 +268,10 @@ export class RecordingFilePipeline {
       await store.step(ref, { kind: 'file_complete', sizeBytes: size });
     }
     if (action.kind === 'reopen_then_upload') {
-      const failedAt = record?.updatedAt ?? 0;
-      if (Date.now() - failedAt < this.options.reopenAfterMs) return;
-      const reopened = await store.reopenFailedUpload(ref);
+      const reopened = await store.step(ref, {
+        kind: 'upload_retry_due',
+        restMs: this.options.reopenAfterMs,
+      });
       if (!reopened.applied) return;
     }
     const moved = await store.step(ref, { kind: 'upload_started', total: size });

@@ -1,7 +1,11 @@
 import { EgressStatus } from 'livekit-server-sdk';
 import type { RecordingError } from '../../common/recording/recording-error-codes.js';
 import type { ControllerFields, RecordingRecord } from '../../common/recording/recording-record.js';
-import { type RecordingStatus, STOPPABLE } from '../../common/recording/recording-status.js';
+import {
+  canReopen,
+  type RecordingStatus,
+  STOPPABLE,
+} from '../../common/recording/recording-status.js';
 import { decideEgressOutcome } from '../egress/egress-outcome.js';
 import type { EgressSnapshot } from '../egress/egress-snapshot.js';
 
@@ -80,6 +84,8 @@ export type RecordingEvent =
   | { readonly kind: 'file_incomplete'; readonly sizeBytes: number; readonly reason: string }
   | { readonly kind: 'file_missing'; readonly fileName: string }
   | { readonly kind: 'upload_started'; readonly total: number }
+  /** A scan found the kept file of a failed upload; it retries once the record has rested. */
+  | { readonly kind: 'upload_retry_due'; readonly restMs: number }
   | { readonly kind: 'uploaded'; readonly fields: ControllerFields }
   | { readonly kind: 'upload_failed'; readonly message: string };
 
@@ -151,13 +157,19 @@ export function nextStep(
         ? fail({ code: 'invalid_command', message: event.reason }, record)
         : stay(`invalid command while ${record.status}`);
     case 'egress':
-      return egressStep(record, event.egress);
+      return lostEgressFound(record, event.egress) ?? egressStep(record, event.egress);
     case 'deadline':
       return deadline(record, event, context);
     case 'file_complete':
-      return record.status === 'recording' || record.status === 'stopping'
+      return record.status === 'recording' ||
+        record.status === 'stopping' ||
+        canReopen(record, 'processing')
         ? { to: 'processing', fields: { sizeBytes: event.sizeBytes }, effects: [] }
         : stay(`file complete while ${record.status}`);
+    case 'upload_retry_due':
+      return canReopen(record, 'uploading') && context.now - (record.updatedAt ?? 0) >= event.restMs
+        ? { to: 'uploading', effects: [] }
+        : stay('no failed upload due for a retry');
     case 'file_incomplete':
       // A file still being written has no index yet: only a finished recording is judged.
       return record.status === 'processing' || record.status === 'uploading'
@@ -275,6 +287,24 @@ function stopCommand(
     default:
       return stay(`stop command while ${record.status}`);
   }
+}
+
+/** The file of an egress LiveKit had lost, reported after all: the recording goes on to upload. */
+function lostEgressFound(record: RecordingRecord, egress: EgressSnapshot): Step | undefined {
+  const ended = egress.status >= EgressStatus.EGRESS_COMPLETE;
+  const hasFile = egress.file !== undefined && egress.file.sizeBytes > 0;
+  if (!canReopen(record, 'processing') || record.egressId !== egress.egressId) return undefined;
+  if (!ended || !hasFile) return undefined;
+  return {
+    to: 'processing',
+    fields: {
+      endedAt: egress.endedAtMs,
+      durationMs: egress.file?.durationMs,
+      sizeBytes: egress.file?.sizeBytes,
+      egressError: 'LiveKit had lost the egress; its file was reported after it ended',
+    },
+    effects: [],
+  };
 }
 
 function egressStep(record: RecordingRecord, egress: EgressSnapshot): Step {

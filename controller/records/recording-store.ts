@@ -13,7 +13,7 @@ import {
 } from '../../common/recording/recording-record.js';
 import type { RecordingRef } from '../../common/recording/recording-ref.js';
 import {
-  canReopenUpload,
+  canReopen,
   canTransition,
   HOLDS_ROOM,
   isFinalStatus,
@@ -195,7 +195,7 @@ export class RecordingStore {
     const outcome =
       plan.to === undefined
         ? await this.annotateIf(ref, decide)
-        : await this.move(ref, plan.to, decide);
+        : await this.move(ref, plan.to, decide, { reopen: true });
     if (outcome.applied) return { applied: true, record: outcome.record, effects: decided.effects };
     // The record moved on meanwhile: what the event asks of it now, short of another move.
     const latest = outcome.record;
@@ -228,6 +228,8 @@ export class RecordingStore {
     decide: (
       record: RecordingRecord,
     ) => { readonly fields?: ControllerFields; readonly error?: RecordingError } | undefined,
+    /** Only a step may take a record out of `failed` (`canReopen`); a plain transition never. */
+    options: { readonly reopen: boolean } = { reopen: false },
   ): Promise<TransitionOutcome> {
     const entersPending = PENDING_UPLOAD_STATUSES.has(to);
     if (entersPending) await this.notePendingUpload(ref, to);
@@ -236,15 +238,18 @@ export class RecordingStore {
     const outcome = await this.rewrite(ref, (record, current) => {
       from = record.status;
       if (record.status === to) return { refuse: { applied: false, reason: 'already', record } };
-      if (!canTransition(record.status, to)) {
+      const reopening = options.reopen && canReopen(record, to);
+      if (!canTransition(record.status, to) && !reopening) {
         return { refuse: { applied: false, reason: 'not_allowed', record } };
       }
       const change = decide(record);
       if (change === undefined) return { refuse: { applied: false, reason: 'changed', record } };
       error = change.error;
+      // A reopened record is no longer failed: its old error goes with the status.
+      const { error: _failure, ...kept } = current;
       return {
         write: {
-          ...current,
+          ...(reopening ? kept : current),
           ...withoutUndefined(change.fields ?? {}),
           ...(change.error === undefined ? {} : { error: change.error }),
           status: to,
@@ -301,27 +306,6 @@ export class RecordingStore {
     if (outcome.removed) {
       this.logger.info({ ...ref, status: outcome.record.status }, 'recording record deleted');
       await this.releaseRoom(ref);
-    }
-    return outcome;
-  }
-
-  /**
-   * The one way out of a final status: a record that failed only because its upload ran out of
-   * retries (its file kept on disk) goes back to `uploading` for the next reconciliation to try
-   * again (issue 8). Any other failure stays final.
-   */
-  async reopenFailedUpload(ref: RecordingRef): Promise<TransitionOutcome> {
-    await this.notePendingUpload(ref, 'uploading');
-    const outcome = await this.rewrite(ref, (record, current) => {
-      if (!canReopenUpload(record))
-        return { refuse: { applied: false, reason: 'not_allowed', record } };
-      const { error: _failure, ...rest } = current;
-      return { write: { ...rest, status: 'uploading', updatedAt: ServerValue.TIMESTAMP } };
-    });
-    if (outcome.applied) {
-      this.logger.info({ ...ref, status: 'uploading' }, 'recording upload retried after failure');
-    } else if (outcome.record?.status !== 'uploading') {
-      await this.forgetPendingUpload(ref);
     }
     return outcome;
   }

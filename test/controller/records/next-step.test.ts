@@ -83,6 +83,7 @@ const EVENTS: Record<string, RecordingEvent> = {
   fileIncomplete: { kind: 'file_incomplete', sizeBytes: 10, reason: 'no moov' },
   fileMissing: { kind: 'file_missing', fileName: 'room-a/rec.mp4' },
   uploadStarted: { kind: 'upload_started', total: 1_000 },
+  retryDue: { kind: 'upload_retry_due', restMs: 0 },
   uploaded: { kind: 'uploaded', fields: { storagePath: 'recordings/room-a/rec.mp4' } },
   uploadFailed: { kind: 'upload_failed', message: 'Storage said no' },
 };
@@ -289,5 +290,25 @@ describe('nextStep: what the table does not show', () => {
   it('stops a live egress that reports on a recording already over', () => {
     const step = nextStep(recordIn('canceled'), EVENTS.active as RecordingEvent, context);
     expect(step.effects).toEqual([{ kind: 'stop_egress', egressId: 'EG_one' }]);
+  });
+
+  it('reopens a lost recording whose egress reports its file after all', () => {
+    const lost = recordIn('failed', { error: { code: 'egress_lost', message: 'gone' } });
+    const step = nextStep(lost, EVENTS.complete as RecordingEvent, context);
+    expect(step).toMatchObject({ to: 'processing', fields: { sizeBytes: 1_000 } });
+    expect(nextStep(lost, EVENTS.fileComplete as RecordingEvent, context).to).toBe('processing');
+    // Any other failure stays final.
+    const failed = recordIn('failed', { error: { code: 'egress_failed', message: 'x' } });
+    expect(nextStep(failed, EVENTS.complete as RecordingEvent, context).to).toBeUndefined();
+  });
+
+  it('retries a failed upload only once it has rested', () => {
+    const failed = recordIn('failed', {
+      error: { code: 'upload_failed', message: 'x' },
+      updatedAt: NOW - 5_000,
+    });
+    const retry = (restMs: number): RecordingEvent => ({ kind: 'upload_retry_due', restMs });
+    expect(nextStep(failed, retry(5_000), context).to).toBe('uploading');
+    expect(nextStep(failed, retry(5_001), context).to).toBeUndefined();
   });
 });

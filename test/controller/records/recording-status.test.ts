@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   assertTransition,
-  canReopenUpload,
+  canReopen,
   canTransition,
   FINAL_STATUSES,
   IllegalTransitionError,
@@ -68,10 +68,20 @@ describe('the recording transition table', () => {
   });
 
   it('reopens only a failed upload, never another failure, and never through the table', () => {
-    expect(canReopenUpload({ status: 'failed', error: { code: 'upload_failed' } })).toBe(true);
-    expect(canReopenUpload({ status: 'failed', error: { code: 'file_incomplete' } })).toBe(false);
-    expect(canReopenUpload({ status: 'failed' })).toBe(false);
-    expect(canReopenUpload({ status: 'uploaded' })).toBe(false);
+    expect(canReopen({ status: 'failed', error: { code: 'upload_failed' } }, 'uploading')).toBe(
+      true,
+    );
+    expect(canReopen({ status: 'failed', error: { code: 'egress_lost' } }, 'processing')).toBe(
+      true,
+    );
+    expect(canReopen({ status: 'failed', error: { code: 'upload_failed' } }, 'processing')).toBe(
+      false,
+    );
+    expect(canReopen({ status: 'failed', error: { code: 'file_incomplete' } }, 'uploading')).toBe(
+      false,
+    );
+    expect(canReopen({ status: 'failed' }, 'uploading')).toBe(false);
+    expect(canReopen({ status: 'uploaded' }, 'uploading')).toBe(false);
     expect(canTransition('failed', 'uploading')).toBe(false);
   });
 });
