@@ -27,6 +27,12 @@ describe('who is offered Delete', () => {
     );
   });
 
+  it('never offers it for a status this build does not know: the rules take only final ones', () => {
+    expect(mayDeleteRecording({ status: 'unknown', requestedBy: 'alice' }, 'alice', true)).toBe(
+      false,
+    );
+  });
+
   it('never offers it to another participant', () => {
     for (const status of final) {
       expect(

@@ -3,6 +3,7 @@ import {
   elapsedMs,
   formatBytes,
   formatElapsed,
+  statusLabel,
 } from '../../web/src/recording/recording-presentation.js';
 
 const record = {
@@ -24,6 +25,11 @@ describe('how the web app shows a recording', () => {
     expect(formatBytes(1536)).toBe('1.5 KB');
     expect(formatBytes(183 * 1024)).toBe('183 KB');
     expect(formatBytes(3 * 1024 ** 3)).toBe('3.0 GB');
+  });
+
+  it('names a status a newer controller wrote as unknown, and a known one by its label', () => {
+    expect(statusLabel({ status: 'unknown' })).toBe('Unknown status');
+    expect(statusLabel({ status: 'uploading' })).toBe('Uploading');
   });
 
   it('counts a running recording from its start, and a finished one by its duration', () => {

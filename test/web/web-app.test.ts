@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -379,6 +379,23 @@ describe('the web app against the local stack', () => {
     expect(text).toContain('livekitUrl (data-livekit-url) is missing');
     expect(text).toContain('firebase.projectId is missing');
     expect(text).toContain('firebase.databaseURL is missing');
+  });
+
+  it('ships no zod: the records are read by the lenient reader, not the schema', async () => {
+    const assets = join(webDir, 'assets');
+    const maps = (await readdir(assets)).filter((name) => name.endsWith('.js.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    const sources: string[] = [];
+    for (const name of maps) {
+      sources.push(
+        ...(JSON.parse(await readFile(join(assets, name), 'utf8')) as { sources: string[] })
+          .sources,
+      );
+    }
+    expect(sources.filter((source) => source.includes('node_modules/zod/'))).toEqual([]);
+    expect(
+      sources.some((source) => source.endsWith('common/recording/read-recording-record.ts')),
+    ).toBe(true);
   });
 
   it('logged no console errors on any page', () => {

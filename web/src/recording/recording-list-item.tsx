@@ -1,11 +1,11 @@
-import type { RecordingRecord } from '../../../common/recording/recording-record.js';
+import type { RecordAsRead } from '../../../common/recording/read-recording-record.js';
 import { DeleteRecordingControl } from './delete-recording-control.js';
 import {
   elapsedMs,
   errorSentence,
   formatBytes,
   formatElapsed,
-  STATUS_LABELS,
+  statusLabel,
 } from './recording-presentation.js';
 
 /** One recording: status, who, how long, upload progress, size, link, error, receipts. */
@@ -17,7 +17,7 @@ export function RecordingListItem({
   deletion,
 }: {
   recordingId: string;
-  record: RecordingRecord;
+  record: RecordAsRead;
   now: number;
   nameOf: (uid: string) => string;
   /** Present when this user may delete the recording. */
@@ -32,7 +32,7 @@ export function RecordingListItem({
     <li className="recording" data-recording-id={recordingId} data-status={record.status}>
       <p className="recording-head" id={headId}>
         <span id={labelId} className={`status status-${record.status}`}>
-          {STATUS_LABELS[record.status]}
+          {statusLabel(record)}
         </span>
         <span className="requested-at">
           {new Date(record.requestedAt).toLocaleString()} by {nameOf(record.requestedBy)}
@@ -84,6 +84,12 @@ export function RecordingListItem({
             Download recording
             {record.sizeBytes === undefined ? '' : ` (${formatBytes(record.sizeBytes)})`}
           </a>
+        </p>
+      )}
+      {record.status === 'unknown' && (
+        <p className="recording-note">
+          This page is older than the server and does not know the status “{record.writtenStatus}”.
+          Reload the page to see it.
         </p>
       )}
       {record.error !== undefined && (

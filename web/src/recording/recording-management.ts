@@ -1,21 +1,26 @@
+import type { RecordAsRead } from '../../../common/recording/read-recording-record.js';
 import type {
   RecordingLayout,
   RecordingOptions,
   RecordingPreset,
 } from '../../../common/recording/recording-options.js';
-import type { RecordingRecord } from '../../../common/recording/recording-record.js';
 import { isFinalStatus } from '../../../common/recording/recording-status.js';
 
 /**
  * Whether the Delete action is offered: the rules take a delete command only for a final
  * recording, from its requester or a user with the `recordingAdmin` claim (docs/operations.md).
+ * A status this build does not know is not one of the rules' final statuses either.
  */
 export function mayDeleteRecording(
-  record: Pick<RecordingRecord, 'status' | 'requestedBy'>,
+  record: Pick<RecordAsRead, 'status' | 'requestedBy'>,
   uid: string,
   isRecordingAdmin: boolean,
 ): boolean {
-  return isFinalStatus(record.status) && (record.requestedBy === uid || isRecordingAdmin);
+  return (
+    record.status !== 'unknown' &&
+    isFinalStatus(record.status) &&
+    (record.requestedBy === uid || isRecordingAdmin)
+  );
 }
 
 /** The sentence for a delete command the database refused (the rules) or could not take. */

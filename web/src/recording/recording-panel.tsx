@@ -1,11 +1,8 @@
 import type { Database } from 'firebase/database';
 import { useEffect, useState } from 'react';
+import type { ActiveRecordingAsRead } from '../../../common/recording/read-recording-record.js';
 import type { RecordingPreset } from '../../../common/recording/recording-options.js';
-import {
-  HOLDS_ROOM,
-  type RecordingStatus,
-  STOPPABLE,
-} from '../../../common/recording/recording-status.js';
+import { HOLDS_ROOM, STOPPABLE } from '../../../common/recording/recording-status.js';
 import { ConsentNotice } from './consent-notice.js';
 import {
   acknowledgeRecording,
@@ -22,15 +19,17 @@ import {
   recordingOptionsOf,
 } from './recording-management.js';
 import { RecordingOptionsControls } from './recording-options-controls.js';
-import { elapsedMs, formatElapsed, STATUS_LABELS } from './recording-presentation.js';
+import { elapsedMs, formatElapsed, statusLabel } from './recording-presentation.js';
 import { useClock } from './use-clock.js';
 import { useRoomRecordings } from './use-room-recordings.js';
 
 /** The indicator's words while the room is held (the lock exists from starting to stopping). */
-const INDICATOR_LABELS: Partial<Record<RecordingStatus, string>> = {
+const INDICATOR_LABELS: Partial<Record<ActiveRecordingAsRead['status'], string>> = {
   starting: 'Recording is starting',
   recording: 'Recording',
   stopping: 'Recording is stopping',
+  // A newer controller's status: the lock still exists only while a recording holds the room.
+  unknown: 'Recording',
 };
 
 /** How long a sent delete command may go unanswered before the page says so. */
@@ -124,9 +123,13 @@ export function RecordingPanel({
       : recordings.find((item) => item.recordingId === active.recordingId);
   // A record waiting for the controller holds no lock yet, but a second Record would fail.
   const pending = recordings.find(
-    (item) => item.record.status === 'requested' || HOLDS_ROOM.has(item.record.status),
+    (item) =>
+      item.record.status === 'requested' ||
+      (item.record.status !== 'unknown' && HOLDS_ROOM.has(item.record.status)),
   );
-  const ticking = recordings.some((item) => HOLDS_ROOM.has(item.record.status));
+  const ticking = recordings.some(
+    (item) => item.record.status !== 'unknown' && HOLDS_ROOM.has(item.record.status),
+  );
   const now = useClock(ticking);
 
   async function run(action: () => Promise<unknown>, failure: string) {
@@ -143,6 +146,7 @@ export function RecordingPanel({
 
   const stoppable =
     pending !== undefined &&
+    pending.record.status !== 'unknown' &&
     STOPPABLE.has(pending.record.status) &&
     pending.record.stopRequestedBy === undefined;
   const activeRecord = activeRecording?.record;
@@ -150,6 +154,7 @@ export function RecordingPanel({
   const needsNotice =
     activeRecording !== undefined &&
     activeRecord !== undefined &&
+    activeRecord.status !== 'unknown' &&
     STOPPABLE.has(activeRecord.status) &&
     activeRecord.requestedBy !== uid &&
     activeRecord.consents?.[uid] === undefined;
@@ -158,7 +163,7 @@ export function RecordingPanel({
   const announcement =
     newest === undefined
       ? ''
-      : `Latest recording: ${STATUS_LABELS[newest.record.status]}${
+      : `Latest recording: ${statusLabel(newest.record)}${
           active === null ? '' : `. This room is being recorded.`
         }`;
   const activeElapsed = activeRecord === undefined ? undefined : elapsedMs(activeRecord, now);
@@ -169,7 +174,7 @@ export function RecordingPanel({
         <p className="recording-indicator" data-status={active.status}>
           <span className="dot" aria-hidden="true" />
           <span>
-            {INDICATOR_LABELS[active.status] ?? STATUS_LABELS[active.status]}
+            {INDICATOR_LABELS[active.status] ?? statusLabel(active)}
             {activeRecord === undefined ? '' : `, started by ${nameOf(activeRecord.requestedBy)}`}
           </span>
           {activeElapsed !== undefined && (

@@ -1,3 +1,4 @@
+import type { RecordAsRead } from '../../../common/recording/read-recording-record.js';
 import type { RecordingRecord } from '../../../common/recording/recording-record.js';
 import type { RecordingStatus } from '../../../common/recording/recording-status.js';
 import { RECORDING_ERROR_SENTENCES } from './recording-error-sentences.js';
@@ -14,6 +15,11 @@ export const STATUS_LABELS: Readonly<Record<RecordingStatus, string>> = {
   failed: 'Failed',
   canceled: 'Canceled',
 };
+
+/** How a record's status reads; one a newer controller wrote reads as unknown. */
+export function statusLabel(record: Pick<RecordAsRead, 'status'>): string {
+  return record.status === 'unknown' ? 'Unknown status' : STATUS_LABELS[record.status];
+}
 
 /** `m:ss` or `h:mm:ss`. */
 export function formatElapsed(milliseconds: number): string {
@@ -39,7 +45,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** How long a recording has run: live while it records, its duration once known. */
-export function elapsedMs(record: RecordingRecord, now: number): number | undefined {
+export function elapsedMs(record: RecordAsRead, now: number): number | undefined {
   if (record.durationMs !== undefined) return record.durationMs;
   if (record.startedAt === undefined) return undefined;
   return (record.endedAt ?? now) - record.startedAt;
