@@ -1,12 +1,17 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { recordingFileName, storageObjectName } from '../../common/recording/recording-paths.js';
+import { START_REQUEST_TIMEOUT_MS } from '../../common/recording/recording-deadlines.js';
+import {
+  recordingFileName,
+  recordingPath,
+  storageObjectName,
+} from '../../common/recording/recording-paths.js';
 import { RECORDING_STATUSES } from '../../common/recording/recording-status.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import { freePort } from '../../emulators/harness/free-port.js';
@@ -74,6 +79,25 @@ describe('the web app against the local stack', () => {
     const bucket = `${stack.projectId}.firebasestorage.app`;
     const name = encodeURIComponent(storageObjectName(roomKey, recordingId));
     return (await fetch(`${stack.urls.storage}/storage/v1/b/${bucket}/o/${name}`)).status;
+  };
+
+  /**
+   * Writes a record straight into the database as its owner (the rules bypassed): a start whose
+   * command no controller reads, or what a newer controller wrote. Resolves with its id.
+   */
+  const plantRecord = async (roomUrl: string, record: Record<string, unknown>) => {
+    const recordingId = randomBytes(15).toString('base64url');
+    const path = recordingPath(roomKeyFromUrl(roomUrl), recordingId);
+    const written = await fetch(
+      `${stack.urls.rtdb}/${path}.json?ns=${stack.projectId}-default-rtdb`,
+      {
+        method: 'PUT',
+        headers: { authorization: 'Bearer owner' },
+        body: JSON.stringify({ roomUrl, requestedAt: { '.sv': 'timestamp' }, ...record }),
+      },
+    );
+    if (!written.ok) throw new Error(`could not plant a record: ${await written.text()}`);
+    return recordingId;
   };
 
   afterEach(async () => {
@@ -289,6 +313,49 @@ describe('the web app against the local stack', () => {
     await page.locator(`li[data-recording-id="${recordingId}"]`).waitFor({ state: 'detached' });
     expect(await storageObjectStatus(roomKeyFromUrl(roomUrl), recordingId)).toBe(404);
   }, 120_000);
+
+  it("frees the Record button from a start no recorder took up, by the server's clock on a phone ten minutes fast", async () => {
+    const [alice] = stack.demoUsers;
+    if (alice === undefined) throw new Error('demo users missing');
+    const phone = await context(true);
+    const phoneClockAhead = 10 * 60_000;
+    await phone.clock.install({ time: Date.now() + phoneClockAhead });
+    const { page, problems: pageProblems } = await openWatchedPage(phone);
+    problems.push(pageProblems);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const roomUrl = `${stack.urls.app}/room/${freshRoomName()}`;
+    await page.goto(roomUrl);
+    await signIn(page, alice.email, alice.password);
+    await waitUntilConnected(page);
+    await page.getByRole('button', { name: 'Record' }).waitFor();
+
+    // A start whose command no controller reads: the controller is as good as down.
+    const recordingId = await plantRecord(roomUrl, {
+      requestedBy: 'someone-else',
+      status: 'requested',
+    });
+    const item = page.locator(`li[data-recording-id="${recordingId}"]`);
+    // Just asked for by the server's clock (ten minutes ago by the phone's): it holds the room.
+    await item.locator('.status', { hasText: 'Requested' }).waitFor();
+    await page.getByRole('button', { name: 'Stop recording' }).waitFor();
+
+    // The deadline passes and nothing else happens: the page sees it by itself. (The clock is
+    // set, not run forward: running a minute of timers at once lapses livekit-client's pings.)
+    await page.clock.setSystemTime(Date.now() + phoneClockAhead + START_REQUEST_TIMEOUT_MS);
+    await item.locator('.status', { hasText: 'Not started' }).waitFor();
+    expect(await item.locator('.recording-note').textContent()).toBe(
+      'The recorder did not respond, so this recording did not start. Press Record to try again.',
+    );
+    const record = page.getByRole('button', { name: 'Record' });
+    await record.waitFor();
+    expect(await record.isEnabled()).toBe(true);
+    expect(await page.getByLabel('Audio only').isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Stop recording' }).count()).toBe(0);
+    // Nothing is wider than the phone's screen.
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+  }, 60_000);
 
   it('shows a signed-out visitor the sign-in form and nothing of the room, also after signing out', async () => {
     const { page, problems: visitorProblems } = await openWatchedPage(await context(true));

@@ -2,6 +2,7 @@ import type { RecordAsRead } from '../../../common/recording/read-recording-reco
 import type { RecordingRecord } from '../../../common/recording/recording-record.js';
 import type { RecordingStatus } from '../../../common/recording/recording-status.js';
 import { RECORDING_ERROR_SENTENCES } from './recording-error-sentences.js';
+import { startRequestExpired } from './recording-management.js';
 
 /** How each status reads in the list. */
 export const STATUS_LABELS: Readonly<Record<RecordingStatus, string>> = {
@@ -16,9 +17,17 @@ export const STATUS_LABELS: Readonly<Record<RecordingStatus, string>> = {
   canceled: 'Canceled',
 };
 
-/** How a record's status reads; one a newer controller wrote reads as unknown. */
-export function statusLabel(record: Pick<RecordAsRead, 'status'>): string {
-  return record.status === 'unknown' ? 'Unknown status' : STATUS_LABELS[record.status];
+/** How a status reads; one a newer controller wrote reads as unknown. */
+export function statusLabel(status: RecordAsRead['status']): string {
+  return status === 'unknown' ? 'Unknown status' : STATUS_LABELS[status];
+}
+
+/** How a recording's state reads in the list: its status, or that no recorder took it up. */
+export function recordingLabel(
+  record: Pick<RecordAsRead, 'status' | 'requestedAt'>,
+  serverNow: number,
+): string {
+  return startRequestExpired(record, serverNow) ? 'Not started' : statusLabel(record.status);
 }
 
 /** `m:ss` or `h:mm:ss`. */
