@@ -357,6 +357,40 @@ describe('the web app against the local stack', () => {
     ).toBe(true);
   }, 60_000);
 
+  it("lists a newer controller's records: a status this build does not know, an error code it does not know", async () => {
+    const [alice] = stack.demoUsers;
+    if (alice === undefined) throw new Error('demo users missing');
+    const { page, problems: pageProblems } = await openWatchedPage(await context(true));
+    problems.push(pageProblems);
+    const roomUrl = `${stack.urls.app}/room/${freshRoomName()}`;
+    await page.goto(roomUrl);
+    await signIn(page, alice.email, alice.password);
+    await waitUntilConnected(page);
+    await page.getByRole('button', { name: 'Record' }).waitFor();
+
+    const paused = await plantRecord(roomUrl, {
+      requestedBy: 'someone-else',
+      status: 'paused',
+      startedAt: { '.sv': 'timestamp' },
+    });
+    const failed = await plantRecord(roomUrl, {
+      requestedBy: 'someone-else',
+      status: 'failed',
+      error: { code: 'quota_exceeded', message: 'the bucket is full' },
+    });
+    const pausedItem = page.locator(`li[data-recording-id="${paused}"]`);
+    await pausedItem.locator('.status', { hasText: 'Unknown status' }).waitFor();
+    expect(await pausedItem.locator('.recording-note').textContent()).toBe(
+      'This page is older than the server and does not know the status “paused”. Reload the page to see it.',
+    );
+    const error = page.locator(`li[data-recording-id="${failed}"] .recording-error`);
+    await error.waitFor();
+    expect(await error.getAttribute('data-error-code')).toBe('quota_exceeded');
+    expect(await error.textContent()).toBe('The recording failed. (the bucket is full)');
+    // Neither holds the room.
+    expect(await page.getByRole('button', { name: 'Record' }).isEnabled()).toBe(true);
+  }, 60_000);
+
   it('shows a signed-out visitor the sign-in form and nothing of the room, also after signing out', async () => {
     const { page, problems: visitorProblems } = await openWatchedPage(await context(true));
     problems.push(visitorProblems);
