@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { START_REQUEST_TIMEOUT_MS } from '../../common/recording/recording-deadlines.js';
 import {
@@ -98,6 +98,18 @@ describe('the web app against the local stack', () => {
     );
     if (!written.ok) throw new Error(`could not plant a record: ${await written.text()}`);
     return recordingId;
+  };
+
+  /** Alice alone in a room of her own, connected, the Record button shown; resolves with its URL. */
+  const joinFreshRoomAsAlice = async (page: Page) => {
+    const [alice] = stack.demoUsers;
+    if (alice === undefined) throw new Error('demo users missing');
+    const roomUrl = `${stack.urls.app}/room/${freshRoomName()}`;
+    await page.goto(roomUrl);
+    await signIn(page, alice.email, alice.password);
+    await waitUntilConnected(page);
+    await page.getByRole('button', { name: 'Record' }).waitFor();
+    return roomUrl;
   };
 
   afterEach(async () => {
@@ -315,19 +327,13 @@ describe('the web app against the local stack', () => {
   }, 120_000);
 
   it("frees the Record button from a start no recorder took up, by the server's clock on a phone ten minutes fast", async () => {
-    const [alice] = stack.demoUsers;
-    if (alice === undefined) throw new Error('demo users missing');
     const phone = await context(true);
     const phoneClockAhead = 10 * 60_000;
     await phone.clock.install({ time: Date.now() + phoneClockAhead });
     const { page, problems: pageProblems } = await openWatchedPage(phone);
     problems.push(pageProblems);
     await page.setViewportSize({ width: 390, height: 844 });
-    const roomUrl = `${stack.urls.app}/room/${freshRoomName()}`;
-    await page.goto(roomUrl);
-    await signIn(page, alice.email, alice.password);
-    await waitUntilConnected(page);
-    await page.getByRole('button', { name: 'Record' }).waitFor();
+    const roomUrl = await joinFreshRoomAsAlice(page);
 
     // A start whose command no controller reads: the controller is as good as down.
     const recordingId = await plantRecord(roomUrl, {
@@ -358,15 +364,9 @@ describe('the web app against the local stack', () => {
   }, 60_000);
 
   it("lists a newer controller's records: a status this build does not know, an error code it does not know", async () => {
-    const [alice] = stack.demoUsers;
-    if (alice === undefined) throw new Error('demo users missing');
     const { page, problems: pageProblems } = await openWatchedPage(await context(true));
     problems.push(pageProblems);
-    const roomUrl = `${stack.urls.app}/room/${freshRoomName()}`;
-    await page.goto(roomUrl);
-    await signIn(page, alice.email, alice.password);
-    await waitUntilConnected(page);
-    await page.getByRole('button', { name: 'Record' }).waitFor();
+    const roomUrl = await joinFreshRoomAsAlice(page);
 
     const paused = await plantRecord(roomUrl, {
       requestedBy: 'someone-else',
