@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { START_REQUEST_TIMEOUT_MS } from '../../common/recording/recording-deadlines.js';
 import {
   elapsedMs,
   formatBytes,
   formatElapsed,
+  recordingLabel,
+  statusLabel,
 } from '../../web/src/recording/recording-presentation.js';
 
 const record = {
@@ -24,6 +27,18 @@ describe('how the web app shows a recording', () => {
     expect(formatBytes(1536)).toBe('1.5 KB');
     expect(formatBytes(183 * 1024)).toBe('183 KB');
     expect(formatBytes(3 * 1024 ** 3)).toBe('3.0 GB');
+  });
+
+  it('names a status a newer controller wrote as unknown, and a known one by its label', () => {
+    expect(statusLabel('unknown')).toBe('Unknown status');
+    expect(statusLabel('uploading')).toBe('Uploading');
+  });
+
+  it('names a start no recorder took up in time as not started, by server time', () => {
+    const requested = { status: 'requested' as const, requestedAt: 50_000 };
+    expect(recordingLabel(requested, 50_000 + START_REQUEST_TIMEOUT_MS - 1)).toBe('Requested');
+    expect(recordingLabel(requested, 50_000 + START_REQUEST_TIMEOUT_MS)).toBe('Not started');
+    expect(recordingLabel({ ...requested, status: 'failed' }, 10 ** 13)).toBe('Failed');
   });
 
   it('counts a running recording from its start, and a finished one by its duration', () => {

@@ -1,12 +1,17 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { recordingFileName, storageObjectName } from '../../common/recording/recording-paths.js';
+import { START_REQUEST_TIMEOUT_MS } from '../../common/recording/recording-deadlines.js';
+import {
+  recordingFileName,
+  recordingPath,
+  storageObjectName,
+} from '../../common/recording/recording-paths.js';
 import { RECORDING_STATUSES } from '../../common/recording/recording-status.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 import { freePort } from '../../emulators/harness/free-port.js';
@@ -74,6 +79,37 @@ describe('the web app against the local stack', () => {
     const bucket = `${stack.projectId}.firebasestorage.app`;
     const name = encodeURIComponent(storageObjectName(roomKey, recordingId));
     return (await fetch(`${stack.urls.storage}/storage/v1/b/${bucket}/o/${name}`)).status;
+  };
+
+  /**
+   * Writes a record straight into the database as its owner (the rules bypassed): a start whose
+   * command no controller reads, or what a newer controller wrote. Resolves with its id.
+   */
+  const plantRecord = async (roomUrl: string, record: Record<string, unknown>) => {
+    const recordingId = randomBytes(15).toString('base64url');
+    const path = recordingPath(roomKeyFromUrl(roomUrl), recordingId);
+    const written = await fetch(
+      `${stack.urls.rtdb}/${path}.json?ns=${stack.projectId}-default-rtdb`,
+      {
+        method: 'PUT',
+        headers: { authorization: 'Bearer owner' },
+        body: JSON.stringify({ roomUrl, requestedAt: { '.sv': 'timestamp' }, ...record }),
+      },
+    );
+    if (!written.ok) throw new Error(`could not plant a record: ${await written.text()}`);
+    return recordingId;
+  };
+
+  /** Alice alone in a room of her own, connected, the Record button shown; resolves with its URL. */
+  const joinFreshRoomAsAlice = async (page: Page) => {
+    const [alice] = stack.demoUsers;
+    if (alice === undefined) throw new Error('demo users missing');
+    const roomUrl = `${stack.urls.app}/room/${freshRoomName()}`;
+    await page.goto(roomUrl);
+    await signIn(page, alice.email, alice.password);
+    await waitUntilConnected(page);
+    await page.getByRole('button', { name: 'Record' }).waitFor();
+    return roomUrl;
   };
 
   afterEach(async () => {
@@ -290,6 +326,71 @@ describe('the web app against the local stack', () => {
     expect(await storageObjectStatus(roomKeyFromUrl(roomUrl), recordingId)).toBe(404);
   }, 120_000);
 
+  it("frees the Record button from a start no recorder took up, by the server's clock on a phone ten minutes fast", async () => {
+    const phone = await context(true);
+    const phoneClockAhead = 10 * 60_000;
+    await phone.clock.install({ time: Date.now() + phoneClockAhead });
+    const { page, problems: pageProblems } = await openWatchedPage(phone);
+    problems.push(pageProblems);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const roomUrl = await joinFreshRoomAsAlice(page);
+
+    // A start whose command no controller reads: the controller is as good as down.
+    const recordingId = await plantRecord(roomUrl, {
+      requestedBy: 'someone-else',
+      status: 'requested',
+    });
+    const item = page.locator(`li[data-recording-id="${recordingId}"]`);
+    // Just asked for by the server's clock (ten minutes ago by the phone's): it holds the room.
+    await item.locator('.status', { hasText: 'Requested' }).waitFor();
+    await page.getByRole('button', { name: 'Stop recording' }).waitFor();
+
+    // The deadline passes and nothing else happens: the page sees it by itself. (The clock is
+    // set, not run forward: running a minute of timers at once lapses livekit-client's pings.)
+    await page.clock.setSystemTime(Date.now() + phoneClockAhead + START_REQUEST_TIMEOUT_MS);
+    await item.locator('.status', { hasText: 'Not started' }).waitFor();
+    expect(await item.locator('.recording-note').textContent()).toBe(
+      'The recorder did not respond, so this recording did not start. Press Record to try again.',
+    );
+    const record = page.getByRole('button', { name: 'Record' });
+    await record.waitFor();
+    expect(await record.isEnabled()).toBe(true);
+    expect(await page.getByLabel('Audio only').isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Stop recording' }).count()).toBe(0);
+    // Nothing is wider than the phone's screen.
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+  }, 60_000);
+
+  it("lists a newer controller's records: a status this build does not know, an error code it does not know", async () => {
+    const { page, problems: pageProblems } = await openWatchedPage(await context(true));
+    problems.push(pageProblems);
+    const roomUrl = await joinFreshRoomAsAlice(page);
+
+    const paused = await plantRecord(roomUrl, {
+      requestedBy: 'someone-else',
+      status: 'paused',
+      startedAt: { '.sv': 'timestamp' },
+    });
+    const failed = await plantRecord(roomUrl, {
+      requestedBy: 'someone-else',
+      status: 'failed',
+      error: { code: 'quota_exceeded', message: 'the bucket is full' },
+    });
+    const pausedItem = page.locator(`li[data-recording-id="${paused}"]`);
+    await pausedItem.locator('.status', { hasText: 'Unknown status' }).waitFor();
+    expect(await pausedItem.locator('.recording-note').textContent()).toBe(
+      'This page is older than the server and does not know the status “paused”. Reload the page to see it.',
+    );
+    const error = page.locator(`li[data-recording-id="${failed}"] .recording-error`);
+    await error.waitFor();
+    expect(await error.getAttribute('data-error-code')).toBe('quota_exceeded');
+    expect(await error.textContent()).toBe('The recording failed. (the bucket is full)');
+    // Neither holds the room.
+    expect(await page.getByRole('button', { name: 'Record' }).isEnabled()).toBe(true);
+  }, 60_000);
+
   it('shows a signed-out visitor the sign-in form and nothing of the room, also after signing out', async () => {
     const { page, problems: visitorProblems } = await openWatchedPage(await context(true));
     problems.push(visitorProblems);
@@ -379,6 +480,23 @@ describe('the web app against the local stack', () => {
     expect(text).toContain('livekitUrl (data-livekit-url) is missing');
     expect(text).toContain('firebase.projectId is missing');
     expect(text).toContain('firebase.databaseURL is missing');
+  });
+
+  it('ships no zod: the records are read by the lenient reader, not the schema', async () => {
+    const assets = join(webDir, 'assets');
+    const maps = (await readdir(assets)).filter((name) => name.endsWith('.js.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    const sources: string[] = [];
+    for (const name of maps) {
+      sources.push(
+        ...(JSON.parse(await readFile(join(assets, name), 'utf8')) as { sources: string[] })
+          .sources,
+      );
+    }
+    expect(sources.filter((source) => source.includes('node_modules/zod/'))).toEqual([]);
+    expect(
+      sources.some((source) => source.endsWith('common/recording/read-recording-record.ts')),
+    ).toBe(true);
   });
 
   it('logged no console errors on any page', () => {

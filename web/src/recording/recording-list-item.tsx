@@ -1,11 +1,12 @@
-import type { RecordingRecord } from '../../../common/recording/recording-record.js';
+import type { RecordAsRead } from '../../../common/recording/read-recording-record.js';
 import { DeleteRecordingControl } from './delete-recording-control.js';
+import { startRequestExpired } from './recording-management.js';
 import {
   elapsedMs,
   errorSentence,
   formatBytes,
   formatElapsed,
-  STATUS_LABELS,
+  recordingLabel,
 } from './recording-presentation.js';
 
 /** One recording: status, who, how long, upload progress, size, link, error, receipts. */
@@ -17,7 +18,8 @@ export function RecordingListItem({
   deletion,
 }: {
   recordingId: string;
-  record: RecordingRecord;
+  record: RecordAsRead;
+  /** The server's time, as this device estimates it. */
   now: number;
   nameOf: (uid: string) => string;
   /** Present when this user may delete the recording. */
@@ -28,11 +30,15 @@ export function RecordingListItem({
   const labelId = `recording-${recordingId}`;
   const headId = `${labelId}-head`;
   const layout = typeof record.layout === 'string' ? record.layout : undefined;
+  const notStarted = startRequestExpired(record, now);
   return (
     <li className="recording" data-recording-id={recordingId} data-status={record.status}>
       <p className="recording-head" id={headId}>
-        <span id={labelId} className={`status status-${record.status}`}>
-          {STATUS_LABELS[record.status]}
+        <span
+          id={labelId}
+          className={`status status-${notStarted ? 'not-started' : record.status}`}
+        >
+          {recordingLabel(record, now)}
         </span>
         <span className="requested-at">
           {new Date(record.requestedAt).toLocaleString()} by {nameOf(record.requestedBy)}
@@ -84,6 +90,17 @@ export function RecordingListItem({
             Download recording
             {record.sizeBytes === undefined ? '' : ` (${formatBytes(record.sizeBytes)})`}
           </a>
+        </p>
+      )}
+      {notStarted && (
+        <p className="recording-note">
+          The recorder did not respond, so this recording did not start. Press Record to try again.
+        </p>
+      )}
+      {record.status === 'unknown' && (
+        <p className="recording-note">
+          This page is older than the server and does not know the status “{record.writtenStatus}”.
+          Reload the page to see it.
         </p>
       )}
       {record.error !== undefined && (

@@ -1,21 +1,60 @@
+import type { RecordAsRead } from '../../../common/recording/read-recording-record.js';
+import { START_REQUEST_TIMEOUT_MS } from '../../../common/recording/recording-deadlines.js';
 import type {
   RecordingLayout,
   RecordingOptions,
   RecordingPreset,
 } from '../../../common/recording/recording-options.js';
-import type { RecordingRecord } from '../../../common/recording/recording-record.js';
-import { isFinalStatus } from '../../../common/recording/recording-status.js';
+import { HOLDS_ROOM, isFinalStatus } from '../../../common/recording/recording-status.js';
+
+/**
+ * Whether a start no controller took up is over: `requested` for START_REQUEST_TIMEOUT_MS by the
+ * server's clock (`requestedAt` is a server timestamp, `serverNow` this device's estimate of the
+ * server's time). The controller fails it `request_expired` once it sees it.
+ */
+export function startRequestExpired(
+  record: Pick<RecordAsRead, 'status' | 'requestedAt'>,
+  serverNow: number,
+): boolean {
+  return (
+    record.status === 'requested' && serverNow - record.requestedAt >= START_REQUEST_TIMEOUT_MS
+  );
+}
+
+/**
+ * The recording that keeps the room from a new one (the first of `recordings`, newest first):
+ * one that holds the room (starting to stopping), or a start a controller may still take up (it
+ * holds no lock yet, but a second Record would fail `already_recording`). A start past its
+ * deadline holds nothing: no controller took it up, and the one that does will fail it. Nor does
+ * a status this build does not know: a newer controller refuses a second start itself, which is
+ * better than a Record button that never comes back.
+ */
+export function recordingInProgress<T extends { readonly record: RecordAsRead }>(
+  recordings: readonly T[],
+  serverNow: number,
+): T | undefined {
+  return recordings.find(({ record }) =>
+    record.status === 'requested'
+      ? !startRequestExpired(record, serverNow)
+      : record.status !== 'unknown' && HOLDS_ROOM.has(record.status),
+  );
+}
 
 /**
  * Whether the Delete action is offered: the rules take a delete command only for a final
  * recording, from its requester or a user with the `recordingAdmin` claim (docs/operations.md).
+ * A status this build does not know is not one of the rules' final statuses either.
  */
 export function mayDeleteRecording(
-  record: Pick<RecordingRecord, 'status' | 'requestedBy'>,
+  record: Pick<RecordAsRead, 'status' | 'requestedBy'>,
   uid: string,
   isRecordingAdmin: boolean,
 ): boolean {
-  return isFinalStatus(record.status) && (record.requestedBy === uid || isRecordingAdmin);
+  return (
+    record.status !== 'unknown' &&
+    isFinalStatus(record.status) &&
+    (record.requestedBy === uid || isRecordingAdmin)
+  );
 }
 
 /** The sentence for a delete command the database refused (the rules) or could not take. */

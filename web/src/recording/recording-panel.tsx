@@ -1,11 +1,8 @@
 import type { Database } from 'firebase/database';
 import { useEffect, useState } from 'react';
+import type { ActiveRecordingAsRead } from '../../../common/recording/read-recording-record.js';
 import type { RecordingPreset } from '../../../common/recording/recording-options.js';
-import {
-  HOLDS_ROOM,
-  type RecordingStatus,
-  STOPPABLE,
-} from '../../../common/recording/recording-status.js';
+import { STOPPABLE } from '../../../common/recording/recording-status.js';
 import { ConsentNotice } from './consent-notice.js';
 import {
   acknowledgeRecording,
@@ -19,18 +16,21 @@ import {
   deleteFailureSentence,
   mayDeleteRecording,
   type RecordingChoice,
+  recordingInProgress,
   recordingOptionsOf,
 } from './recording-management.js';
 import { RecordingOptionsControls } from './recording-options-controls.js';
-import { elapsedMs, formatElapsed, STATUS_LABELS } from './recording-presentation.js';
-import { useClock } from './use-clock.js';
+import { elapsedMs, formatElapsed, recordingLabel, statusLabel } from './recording-presentation.js';
 import { useRoomRecordings } from './use-room-recordings.js';
+import { useServerClock } from './use-server-clock.js';
 
 /** The indicator's words while the room is held (the lock exists from starting to stopping). */
-const INDICATOR_LABELS: Partial<Record<RecordingStatus, string>> = {
+const INDICATOR_LABELS: Partial<Record<ActiveRecordingAsRead['status'], string>> = {
   starting: 'Recording is starting',
   recording: 'Recording',
   stopping: 'Recording is stopping',
+  // A newer controller's status: the lock still exists only while a recording holds the room.
+  unknown: 'Recording',
 };
 
 /** How long a sent delete command may go unanswered before the page says so. */
@@ -122,12 +122,9 @@ export function RecordingPanel({
     active === null
       ? undefined
       : recordings.find((item) => item.recordingId === active.recordingId);
-  // A record waiting for the controller holds no lock yet, but a second Record would fail.
-  const pending = recordings.find(
-    (item) => item.record.status === 'requested' || HOLDS_ROOM.has(item.record.status),
-  );
-  const ticking = recordings.some((item) => HOLDS_ROOM.has(item.record.status));
-  const now = useClock(ticking);
+  // Ticks while a recording runs or a pending start may yet expire, so Record comes back on time.
+  const now = useServerClock(db, (at) => recordingInProgress(recordings, at) !== undefined);
+  const pending = recordingInProgress(recordings, now);
 
   async function run(action: () => Promise<unknown>, failure: string) {
     setBusy(true);
@@ -143,6 +140,7 @@ export function RecordingPanel({
 
   const stoppable =
     pending !== undefined &&
+    pending.record.status !== 'unknown' &&
     STOPPABLE.has(pending.record.status) &&
     pending.record.stopRequestedBy === undefined;
   const activeRecord = activeRecording?.record;
@@ -150,6 +148,7 @@ export function RecordingPanel({
   const needsNotice =
     activeRecording !== undefined &&
     activeRecord !== undefined &&
+    activeRecord.status !== 'unknown' &&
     STOPPABLE.has(activeRecord.status) &&
     activeRecord.requestedBy !== uid &&
     activeRecord.consents?.[uid] === undefined;
@@ -158,7 +157,7 @@ export function RecordingPanel({
   const announcement =
     newest === undefined
       ? ''
-      : `Latest recording: ${STATUS_LABELS[newest.record.status]}${
+      : `Latest recording: ${recordingLabel(newest.record, now)}${
           active === null ? '' : `. This room is being recorded.`
         }`;
   const activeElapsed = activeRecord === undefined ? undefined : elapsedMs(activeRecord, now);
@@ -169,7 +168,7 @@ export function RecordingPanel({
         <p className="recording-indicator" data-status={active.status}>
           <span className="dot" aria-hidden="true" />
           <span>
-            {INDICATOR_LABELS[active.status] ?? STATUS_LABELS[active.status]}
+            {INDICATOR_LABELS[active.status] ?? statusLabel(active.status)}
             {activeRecord === undefined ? '' : `, started by ${nameOf(activeRecord.requestedBy)}`}
           </span>
           {activeElapsed !== undefined && (

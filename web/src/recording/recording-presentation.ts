@@ -1,6 +1,8 @@
+import type { RecordAsRead } from '../../../common/recording/read-recording-record.js';
 import type { RecordingRecord } from '../../../common/recording/recording-record.js';
 import type { RecordingStatus } from '../../../common/recording/recording-status.js';
 import { RECORDING_ERROR_SENTENCES } from './recording-error-sentences.js';
+import { startRequestExpired } from './recording-management.js';
 
 /** How each status reads in the list. */
 export const STATUS_LABELS: Readonly<Record<RecordingStatus, string>> = {
@@ -14,6 +16,19 @@ export const STATUS_LABELS: Readonly<Record<RecordingStatus, string>> = {
   failed: 'Failed',
   canceled: 'Canceled',
 };
+
+/** How a status reads; one a newer controller wrote reads as unknown. */
+export function statusLabel(status: RecordAsRead['status']): string {
+  return status === 'unknown' ? 'Unknown status' : STATUS_LABELS[status];
+}
+
+/** How a recording's state reads in the list: its status, or that no recorder took it up. */
+export function recordingLabel(
+  record: Pick<RecordAsRead, 'status' | 'requestedAt'>,
+  serverNow: number,
+): string {
+  return startRequestExpired(record, serverNow) ? 'Not started' : statusLabel(record.status);
+}
 
 /** `m:ss` or `h:mm:ss`. */
 export function formatElapsed(milliseconds: number): string {
@@ -39,7 +54,7 @@ export function formatBytes(bytes: number): string {
 }
 
 /** How long a recording has run: live while it records, its duration once known. */
-export function elapsedMs(record: RecordingRecord, now: number): number | undefined {
+export function elapsedMs(record: RecordAsRead, now: number): number | undefined {
   if (record.durationMs !== undefined) return record.durationMs;
   if (record.startedAt === undefined) return undefined;
   return (record.endedAt ?? now) - record.startedAt;

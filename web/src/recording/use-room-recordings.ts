@@ -1,29 +1,29 @@
 import { type Database, limitToLast, onValue, orderByKey, query, ref } from 'firebase/database';
 import { useEffect, useState } from 'react';
 import {
+  type ActiveRecordingAsRead,
+  type RecordAsRead,
+  readActiveRecording,
+  readRecordingRecord,
+} from '../../../common/recording/read-recording-record.js';
+import {
   activeRecordingPath,
   roomRecordingsPath,
 } from '../../../common/recording/recording-paths.js';
-import {
-  type ActiveRecording,
-  activeRecordingSchema,
-  type RecordingRecord,
-  recordingRecordSchema,
-} from '../../../common/recording/recording-record.js';
 
 /** How many of a room's recordings the view shows (newest first). */
 const LISTED_RECORDINGS = 20;
 
 export interface ListedRecording {
   readonly recordingId: string;
-  readonly record: RecordingRecord;
+  readonly record: RecordAsRead;
 }
 
 export interface RoomRecordings {
   /** Newest first. */
   readonly recordings: readonly ListedRecording[];
   /** `rooms/<roomKey>/activeRecording`, the recording indicator; null when the room is free. */
-  readonly active: ActiveRecording | null;
+  readonly active: ActiveRecordingAsRead | null;
   /** A listener the rules refused or that failed. */
   readonly error: string | undefined;
   readonly loaded: boolean;
@@ -32,7 +32,7 @@ export interface RoomRecordings {
 /** The room's recordings and its lock, live from the database, as every participant sees them. */
 export function useRoomRecordings(db: Database, roomKey: string): RoomRecordings {
   const [recordings, setRecordings] = useState<readonly ListedRecording[]>([]);
-  const [active, setActive] = useState<ActiveRecording | null>(null);
+  const [active, setActive] = useState<ActiveRecordingAsRead | null>(null);
   const [error, setError] = useState<string>();
   const [loaded, setLoaded] = useState(false);
 
@@ -47,9 +47,9 @@ export function useRoomRecordings(db: Database, roomKey: string): RoomRecordings
       (snapshot) => {
         const next: ListedRecording[] = [];
         snapshot.forEach((child) => {
-          const parsed = recordingRecordSchema.safeParse(child.val());
-          if (parsed.success && child.key !== null) {
-            next.push({ recordingId: child.key, record: parsed.data });
+          const record = readRecordingRecord(child.val());
+          if (record !== undefined && child.key !== null) {
+            next.push({ recordingId: child.key, record });
           }
         });
         setRecordings(next.reverse());
@@ -60,8 +60,7 @@ export function useRoomRecordings(db: Database, roomKey: string): RoomRecordings
     const stopActive = onValue(
       ref(db, activeRecordingPath(roomKey)),
       (snapshot) => {
-        const parsed = activeRecordingSchema.safeParse(snapshot.val());
-        setActive(parsed.success ? parsed.data : null);
+        setActive(readActiveRecording(snapshot.val()) ?? null);
       },
       (failure) => setError(`Could not read this room's recording state: ${failure.message}`),
     );
