@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import {
   readActiveRecording,
   readRecordingRecord,
-} from '../../common/recording/read-recording-record.js';
+} from '../../../common/recording/read-recording-record.js';
 import {
   activeRecordingSchema,
   recordingRecordSchema,
-} from '../../common/recording/recording-record.js';
-import { RECORDING_STATUSES } from '../../common/recording/recording-status.js';
+} from '../../../common/recording/recording-record.js';
+import { RECORDING_STATUSES } from '../../../common/recording/recording-status.js';
 
 /**
  * The web app's zod-free reader (common/recording/read-recording-record.ts) against the schema
