@@ -15,6 +15,7 @@ import {
 import { msToNs, newSid } from '../ids.js';
 import type { RoomEvent, RoomRegistry } from '../rooms/room-registry.js';
 import { livekitErrors, TwirpError } from '../twirp/twirp-error.js';
+import { type EgressEnding, egressEndings, failedEnding } from './egress-endings.js';
 import { destinationInOutputDir, resolveEgressFilepath } from './egress-filepath.js';
 import { TestPatternRecording } from './test-pattern-recording.js';
 import { TestToneRecording } from './test-tone-recording.js';
@@ -46,16 +47,6 @@ export interface EgressRegistryOptions {
   readonly onEvent: (name: EgressEventName, info: EgressInfo) => void;
 }
 
-type Ending =
-  | {
-      readonly status: EgressStatus.EGRESS_COMPLETE | EgressStatus.EGRESS_LIMIT_REACHED;
-      readonly details: string;
-    }
-  | {
-      readonly status: EgressStatus.EGRESS_FAILED | EgressStatus.EGRESS_ABORTED;
-      readonly error: string;
-    };
-
 interface EgressRecord {
   readonly info: EgressInfo;
   readonly file: FileInfo;
@@ -68,7 +59,6 @@ interface EgressRecord {
   finished: Promise<void> | undefined;
 }
 
-const LIMIT_REACHED_ERROR = 'Session limit reached';
 const STATUS_NAMES: Readonly<Record<EgressStatus, string>> = {
   [EgressStatus.EGRESS_STARTING]: 'EGRESS_STARTING',
   [EgressStatus.EGRESS_ACTIVE]: 'EGRESS_ACTIVE',
@@ -182,7 +172,7 @@ export class EgressRegistry {
       }),
     });
     this.addTimer(record, this.options.timing.startTimeoutMs, () =>
-      this.end(record, { status: EgressStatus.EGRESS_ABORTED, error: 'Start signal not received' }),
+      this.end(record, egressEndings.startSignalNotReceived),
     );
     if (this.options.rooms.hasPublisher(room.name)) this.scheduleActivation(record);
     return info.clone();
@@ -193,10 +183,7 @@ export class EgressRegistry {
     const status = record.info.status;
     if (status === EgressStatus.EGRESS_STARTING) {
       const snapshot = this.markEnding(record);
-      this.end(record, {
-        status: EgressStatus.EGRESS_ABORTED,
-        error: 'Stop called before pipeline could start',
-      });
+      this.end(record, egressEndings.stoppedBeforeStart);
       return snapshot;
     }
     if (status !== EgressStatus.EGRESS_ACTIVE) {
@@ -206,10 +193,7 @@ export class EgressRegistry {
       );
     }
     const snapshot = this.markEnding(record);
-    this.end(record, {
-      status: EgressStatus.EGRESS_COMPLETE,
-      details: 'End reason: StopEgress API',
-    });
+    this.end(record, egressEndings.stopped);
     return snapshot;
   }
 
@@ -239,7 +223,7 @@ export class EgressRegistry {
   fail(egressId: string, error: string): void {
     const record = this.require(egressId);
     if (record.info.status >= EgressStatus.EGRESS_COMPLETE) return;
-    this.end(record, { status: EgressStatus.EGRESS_FAILED, error });
+    this.end(record, failedEnding(error));
   }
 
   /** Test control: the session limit is hit now (LIMIT_REACHED, file kept). */
@@ -247,10 +231,7 @@ export class EgressRegistry {
     const record = this.require(egressId);
     if (record.info.status !== EgressStatus.EGRESS_ACTIVE) return;
     this.markEnding(record);
-    this.end(record, {
-      status: EgressStatus.EGRESS_LIMIT_REACHED,
-      details: 'End reason: Session limit reached',
-    });
+    this.end(record, egressEndings.limitReached);
   }
 
   /** Resolves once every egress that has begun ending has finished (file copied, event queued). */
@@ -284,16 +265,10 @@ export class EgressRegistry {
       }
       if (event.type === 'room_finished') {
         if (record.info.status === EgressStatus.EGRESS_STARTING) {
-          this.end(record, {
-            status: EgressStatus.EGRESS_ABORTED,
-            error: 'Start signal not received',
-          });
+          this.end(record, egressEndings.startSignalNotReceived);
         } else {
           this.markEnding(record);
-          this.end(record, {
-            status: EgressStatus.EGRESS_COMPLETE,
-            details: 'End reason: Source closed',
-          });
+          this.end(record, egressEndings.sourceClosed);
         }
       }
     }
@@ -302,7 +277,7 @@ export class EgressRegistry {
   private scheduleActivation(record: EgressRecord): void {
     this.addTimer(record, this.options.timing.activationDelayMs, () => {
       this.activate(record).catch((error: unknown) => {
-        this.end(record, { status: EgressStatus.EGRESS_FAILED, error: (error as Error).message });
+        this.end(record, failedEnding((error as Error).message));
       });
     });
   }
@@ -355,31 +330,27 @@ export class EgressRegistry {
     return record.info.clone();
   }
 
-  private end(record: EgressRecord, ending: Ending): void {
+  private end(record: EgressRecord, ending: EgressEnding): void {
     if (record.finished !== undefined) return;
     this.clearTimers(record);
     record.finished = this.finish(record, ending);
   }
 
-  private async finish(record: EgressRecord, ending: Ending): Promise<void> {
+  private async finish(record: EgressRecord, ending: EgressEnding): Promise<void> {
     const { info, file } = record;
     const recording = record.recording;
     let outcome = ending;
-    if (
-      recording !== undefined &&
-      (ending.status === EgressStatus.EGRESS_COMPLETE ||
-        ending.status === EgressStatus.EGRESS_LIMIT_REACHED)
-    ) {
+    if (recording !== undefined && ending.keepsFile) {
       const stoppedAtMs = record.endingSinceMs ?? Date.now();
       const startedAtMs = record.activeSinceMs ?? stoppedAtMs;
       try {
         await recording.finish(stoppedAtMs - startedAtMs, this.truncateFiles);
-        await this.publishFile(record, recording.filePath);
+        await this.publishFile(record, recording.filePath, ending.writesManifest);
         file.endedAt = msToNs(stoppedAtMs);
         file.duration = file.endedAt - file.startedAt;
         file.size = BigInt((await stat(recording.filePath)).size);
       } catch (error) {
-        outcome = { status: EgressStatus.EGRESS_FAILED, error: (error as Error).message };
+        outcome = failedEnding((error as Error).message);
       }
     } else {
       await recording?.abandon();
@@ -390,24 +361,20 @@ export class EgressRegistry {
     info.status = outcome.status;
     info.endedAt = msToNs(nowMs);
     info.updatedAt = msToNs(nowMs);
-    if ('error' in outcome) {
-      info.error = outcome.error;
-      info.errorCode = outcome.status === EgressStatus.EGRESS_ABORTED ? 412 : 500;
-      if (outcome.status === EgressStatus.EGRESS_FAILED) info.details = 'End reason: Failure';
-    } else {
-      info.details = outcome.details;
-      if (outcome.status === EgressStatus.EGRESS_LIMIT_REACHED) {
-        info.error = LIMIT_REACHED_ERROR;
-        info.errorCode = 413;
-      }
-    }
+    if (outcome.details !== undefined) info.details = outcome.details;
+    if (outcome.error !== undefined) info.error = outcome.error;
+    if (outcome.errorCode !== undefined) info.errorCode = outcome.errorCode;
     this.setRoomRecording(record, false);
     this.options.rooms.leave(info.roomName, info.egressId);
     this.emit('egress_ended', record);
   }
 
   /** The "Local" uploader: copy (not move) to the destination, parents created 0755. */
-  private async publishFile(record: EgressRecord, recordedPath: string): Promise<void> {
+  private async publishFile(
+    record: EgressRecord,
+    recordedPath: string,
+    withManifest: boolean,
+  ): Promise<void> {
     const destination = record.destination;
     if (destination === undefined) {
       throw new Error(`open ${record.file.filename}: permission denied`);
@@ -415,7 +382,7 @@ export class EgressRegistry {
     await mkdir(dirname(destination), { recursive: true, mode: 0o755 });
     await copyFile(recordedPath, destination);
     record.file.location = destination;
-    if (record.writeManifest) {
+    if (withManifest && record.writeManifest) {
       const manifest = join(dirname(destination), `${record.info.egressId}.json`);
       await writeFile(
         manifest,
