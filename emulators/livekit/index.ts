@@ -52,6 +52,19 @@ export interface LivekitEmulatorControls {
     fail(egressId: string, error?: string): void;
     /** The session limit is hit now: LIMIT_REACHED, file kept. */
     reachLimit(egressId: string): void;
+    /**
+     * The worker is shut down (SIGINT) under one egress, or all when no id: ENDING, then FAILED
+     * "server is shutting down" with the file finished, copied and in `fileResults` (no
+     * manifest); a STARTING one ends ABORTED. Starts are still taken: a worker gone for good
+     * is `setWorkerAvailable(false)` too.
+     */
+    shutDown(egressId?: string): void;
+    /**
+     * An audio-only egress without Chrome (SDK source) loses its room connection: ENDING, then
+     * FAILED "recording ended early: connection to room failed" with its complete file; throws
+     * for an egress recorded through Chrome.
+     */
+    loseRoomConnection(egressId: string): void;
   };
   readonly webhooks: {
     setUrl(url: string | undefined): void;
@@ -182,6 +195,8 @@ export async function startLivekitEmulator(
         },
         fail: (egressId, error = 'pipeline failed') => egress.fail(egressId, error),
         reachLimit: (egressId) => egress.reachLimit(egressId),
+        shutDown: (egressId) => egress.shutDown(egressId),
+        loseRoomConnection: (egressId) => egress.loseRoomConnection(egressId),
       },
       webhooks: {
         setUrl: (url) => notifier.setUrl(url),

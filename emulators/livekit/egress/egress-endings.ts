@@ -46,6 +46,25 @@ export const egressEndings = {
     keepsFile: true,
     writesManifest: true,
   },
+  // KillEgress on SIGINT: the file is finished and copied, then the egress fails, no manifest
+  // (../../livekit-server/README.md, fault 4).
+  shutDown: {
+    status: EgressStatus.EGRESS_FAILED,
+    details: 'End reason: Process killed',
+    error: 'server is shutting down',
+    errorCode: 403,
+    keepsFile: true,
+    writesManifest: false,
+  },
+  // The SDK source's room connection fails: the file and manifest are kept (fault 5 there).
+  roomConnectionFailed: {
+    status: EgressStatus.EGRESS_FAILED,
+    details: 'End reason: Source closed',
+    error: 'recording ended early: connection to room failed',
+    errorCode: 503,
+    keepsFile: true,
+    writesManifest: true,
+  },
   startSignalNotReceived: startAborted('Start signal not received'),
   stoppedBeforeStart: startAborted('Stop called before pipeline could start'),
 } as const satisfies Record<string, EgressEnding>;

@@ -234,6 +234,37 @@ export class EgressRegistry {
     this.end(record, egressEndings.limitReached);
   }
 
+  /**
+   * Test control: the worker is shut down (SIGINT) under one egress, or all when no id: an
+   * ACTIVE one ends FAILED "server is shutting down" after its file is finished and copied; a
+   * STARTING one ends ABORTED "Start signal not received".
+   */
+  shutDown(egressId?: string): void {
+    for (const record of this.targets(egressId)) {
+      if (record.finished !== undefined) continue;
+      if (record.info.status === EgressStatus.EGRESS_STARTING) {
+        this.end(record, egressEndings.startSignalNotReceived);
+      } else if (record.info.status === EgressStatus.EGRESS_ACTIVE) {
+        this.markEnding(record);
+        this.end(record, egressEndings.shutDown);
+      }
+    }
+  }
+
+  /**
+   * Test control: an audio-only egress recorded without Chrome (SDK source) loses its room
+   * connection: FAILED "recording ended early: connection to room failed", file kept.
+   */
+  loseRoomConnection(egressId: string): void {
+    const record = this.require(egressId);
+    if (record.info.sourceType !== EgressSourceType.SDK) {
+      throw new Error(`${egressId} records through Chrome; only the SDK source fails this way`);
+    }
+    if (record.info.status !== EgressStatus.EGRESS_ACTIVE) return;
+    this.markEnding(record);
+    this.end(record, egressEndings.roomConnectionFailed);
+  }
+
   /** Resolves once every egress that has begun ending has finished (file copied, event queued). */
   async settled(): Promise<void> {
     await Promise.all([...this.egresses.values()].map((record) => record.finished));
@@ -245,6 +276,11 @@ export class EgressRegistry {
       if (record.finished === undefined) await record.recording?.abandon();
     }
     await this.settled();
+  }
+
+  /** The egress `egressId` names, or every egress when it is undefined. */
+  private targets(egressId: string | undefined): EgressRecord[] {
+    return egressId === undefined ? [...this.egresses.values()] : [this.require(egressId)];
   }
 
   private require(egressId: string): EgressRecord {

@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type EgressInfo,
+  EgressStatus,
+  EncodedFileOutput,
+  EncodedFileType,
+} from '@livekit/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topLevelBoxes } from '../../../emulators/livekit/egress/mp4-boxes.js';
+import { type LivekitFixture, startLivekitFixture } from './support/livekit-fixture.js';
+
+/**
+ * The egress faults the real server shows (emulators/livekit/README.md, "Learnt from the real
+ * server"), played by the emulator's switches and observed through the real server SDK.
+ */
+let lk: LivekitFixture;
+
+beforeAll(async () => {
+  lk = await startLivekitFixture();
+});
+afterAll(async () => {
+  await lk.close();
+});
+
+/** A recording that has gone ACTIVE; audio-only without a layout is recorded without Chrome. */
+async function activeRecording(room: string, options: { audioOnly?: boolean } = {}) {
+  const filepath = join(lk.outputDir, room, 'take.mp4');
+  const started = await lk.egress.startRoomCompositeEgress(
+    room,
+    { file: new EncodedFileOutput({ fileType: EncodedFileType.MP4, filepath }) },
+    options.audioOnly ? { audioOnly: true } : { layout: 'grid' },
+  );
+  await lk.inbox.next('egress_updated', started.egressId);
+  return started;
+}
+
+/** `event:status` of every webhook about the egress, in arrival order. */
+function webhooksOf(egressId: string): string[] {
+  return (
+    lk.inbox.deliveries
+      .filter((delivery) => delivery.egressId === egressId)
+      // protojson leaves the zero value out: no status is STARTING.
+      .map((d) => `${d.event}:${JSON.parse(d.body).egressInfo.status ?? 'EGRESS_STARTING'}`)
+  );
+}
+
+async function endedInfo(egressId: string): Promise<EgressInfo | undefined> {
+  const ended = await lk.inbox.next('egress_ended', egressId);
+  return (await lk.receiver.receive(ended.body, ended.authorization)).egressInfo;
+}
+
+/** Asserts the file result names a complete MP4 in the output directory, of the size reported. */
+async function expectCompleteFile(info: EgressInfo | undefined, room: string): Promise<void> {
+  const file = info?.fileResults[0];
+  expect(file?.filename).toBe(join(lk.outputDir, room, 'take.mp4'));
+  expect(file?.location).toBe(file?.filename);
+  expect(file?.duration).toBeGreaterThan(0n);
+  expect(file?.duration).toBe((file?.endedAt ?? 0n) - (file?.startedAt ?? 0n));
+  const location = file?.location ?? '';
+  expect(BigInt((await stat(location)).size)).toBe(file?.size);
+  expect((await topLevelBoxes(location)).map((box) => box.type)).toContain('moov');
+}
+
+describe('a worker shut down (SIGINT)', () => {
+  it('ends the egress FAILED "server is shutting down" with its complete file copied out', async () => {
+    const room = await lk.roomWithPublisher();
+    const started = await activeRecording(room);
+    lk.emulator.controls.egress.shutDown(started.egressId);
+    const info = await endedInfo(started.egressId);
+    expect(info).toMatchObject({
+      status: EgressStatus.EGRESS_FAILED,
+      error: 'server is shutting down',
+      errorCode: 403,
+      details: 'End reason: Process killed',
+      manifestLocation: '',
+    });
+    await expectCompleteFile(info, room);
+    expect(existsSync(join(lk.outputDir, room, `${started.egressId}.json`))).toBe(false);
+    expect(webhooksOf(started.egressId)).toEqual([
+      'egress_started:EGRESS_STARTING',
+      'egress_updated:EGRESS_ACTIVE',
+      'egress_updated:EGRESS_ENDING',
+      'egress_ended:EGRESS_FAILED',
+    ]);
+    const [listed] = await lk.egress.listEgress({ egressId: started.egressId });
+    expect(listed?.status).toBe(EgressStatus.EGRESS_FAILED);
+  });
+
+  it('ends every egress without an id, one still STARTING ABORTED', async () => {
+    const recordingRoom = await lk.roomWithPublisher();
+    const recording = await activeRecording(recordingRoom);
+    const waitingRoom = lk.roomName();
+    await lk.rooms.createRoom({ name: waitingRoom });
+    const waiting = await lk.egress.startRoomCompositeEgress(waitingRoom, {
+      file: new EncodedFileOutput({ filepath: join(lk.outputDir, waitingRoom, 'take.mp4') }),
+    });
+    lk.emulator.controls.egress.shutDown();
+    const recorded = await endedInfo(recording.egressId);
+    expect(recorded?.error).toBe('server is shutting down');
+    await expectCompleteFile(recorded, recordingRoom);
+    expect(await endedInfo(waiting.egressId)).toMatchObject({
+      status: EgressStatus.EGRESS_ABORTED,
+      error: 'Start signal not received',
+    });
+    expect(existsSync(join(lk.outputDir, waitingRoom))).toBe(false);
+  });
+});
+
+describe('an audio-only egress losing its room connection', () => {
+  it('ends FAILED "recording ended early: connection to room failed" with its complete file', async () => {
+    const room = await lk.roomWithPublisher();
+    const started = await activeRecording(room, { audioOnly: true });
+    lk.emulator.controls.egress.loseRoomConnection(started.egressId);
+    const info = await endedInfo(started.egressId);
+    expect(info).toMatchObject({
+      status: EgressStatus.EGRESS_FAILED,
+      error: 'recording ended early: connection to room failed',
+      errorCode: 503,
+      details: 'End reason: Source closed',
+      manifestLocation: join(lk.outputDir, room, `${started.egressId}.json`),
+    });
+    await expectCompleteFile(info, room);
+    expect(webhooksOf(started.egressId).slice(-2)).toEqual([
+      'egress_updated:EGRESS_ENDING',
+      'egress_ended:EGRESS_FAILED',
+    ]);
+  });
+
+  it('is refused for an egress recorded through Chrome, which does not fail this way', async () => {
+    const room = await lk.roomWithPublisher();
+    const started = await activeRecording(room);
+    expect(() => lk.emulator.controls.egress.loseRoomConnection(started.egressId)).toThrow(
+      /only the SDK source/,
+    );
+    await lk.egress.stopEgress(started.egressId);
+    expect((await endedInfo(started.egressId))?.status).toBe(EgressStatus.EGRESS_COMPLETE);
+  });
+});
