@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuthMiddlewareError, authenticateRequest } from './auth/request-token.js';
-import { EgressRegistry } from './egress/egress-registry.js';
+import { EgressRegistry, KILLED_WORKER_STOP_ANSWER_MS } from './egress/egress-registry.js';
 import { type LivekitEmulatorOptions, livekitEmulatorOptionsSchema } from './emulator-options.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 import { RtcEndpoint } from './signal/rtc-endpoint.js';
@@ -65,6 +65,15 @@ export interface LivekitEmulatorControls {
      * for an egress recorded through Chrome.
      */
     loseRoomConnection(egressId: string): void;
+    /**
+     * The worker is killed (SIGKILL) under one egress, or under every running one when no id:
+     * nothing more is reported (no `egress_updated`, no `egress_ended`), ListEgress keeps its
+     * STARTING or ACTIVE for good, its recorder leaves the room, its file stops growing in the
+     * private directory and nothing reaches the output directory; StopEgress answers 408
+     * `deadline_exceeded` "twirp error unknown: request timed out" after `stopAnswerAfterMs`
+     * (default 3 s, the real server's). Starts are still taken.
+     */
+    kill(egressId?: string, options?: { stopAnswerAfterMs?: number }): void;
   };
   readonly webhooks: {
     setUrl(url: string | undefined): void;
@@ -197,6 +206,8 @@ export async function startLivekitEmulator(
         reachLimit: (egressId) => egress.reachLimit(egressId),
         shutDown: (egressId) => egress.shutDown(egressId),
         loseRoomConnection: (egressId) => egress.loseRoomConnection(egressId),
+        kill: (egressId, options) =>
+          egress.kill(egressId, options?.stopAnswerAfterMs ?? KILLED_WORKER_STOP_ANSWER_MS),
       },
       webhooks: {
         setUrl: (url) => notifier.setUrl(url),

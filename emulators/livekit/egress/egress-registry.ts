@@ -57,7 +57,15 @@ interface EgressRecord {
   endingSinceMs: number | undefined;
   timers: NodeJS.Timeout[];
   finished: Promise<void> | undefined;
+  /** Set when its worker was killed: nothing more happens to it. */
+  killed: { readonly stopAnswerAfterMs: number } | undefined;
 }
+
+/**
+ * How long livekit-server takes to give up a StopEgress no worker answers: ~3 s
+ * (`../../livekit-server/README.md`, fault 3).
+ */
+export const KILLED_WORKER_STOP_ANSWER_MS = 3_000;
 
 const STATUS_NAMES: Readonly<Record<EgressStatus, string>> = {
   [EgressStatus.EGRESS_STARTING]: 'EGRESS_STARTING',
@@ -157,6 +165,7 @@ export class EgressRegistry {
       endingSinceMs: undefined,
       timers: [],
       finished: undefined,
+      killed: undefined,
     };
     this.egresses.set(info.egressId, record);
     this.emit('egress_started', record);
@@ -178,8 +187,13 @@ export class EgressRegistry {
     return info.clone();
   }
 
-  stop(egressId: string): EgressInfo {
+  async stop(egressId: string): Promise<EgressInfo> {
     const record = this.require(egressId);
+    if (record.killed !== undefined) {
+      // Nobody answers on the egress's topic; the server's store still has it running.
+      await sleep(record.killed.stopAnswerAfterMs, undefined, { ref: false });
+      throw livekitErrors.requestTimedOut();
+    }
     const status = record.info.status;
     if (status === EgressStatus.EGRESS_STARTING) {
       const snapshot = this.markEnding(record);
@@ -222,14 +236,14 @@ export class EgressRegistry {
   /** Test control: the worker fails the egress (FAILED, no file). */
   fail(egressId: string, error: string): void {
     const record = this.require(egressId);
-    if (record.info.status >= EgressStatus.EGRESS_COMPLETE) return;
+    if (!this.isRunning(record)) return;
     this.end(record, failedEnding(error));
   }
 
   /** Test control: the session limit is hit now (LIMIT_REACHED, file kept). */
   reachLimit(egressId: string): void {
     const record = this.require(egressId);
-    if (record.info.status !== EgressStatus.EGRESS_ACTIVE) return;
+    if (!this.isRecording(record)) return;
     this.markEnding(record);
     this.end(record, egressEndings.limitReached);
   }
@@ -241,7 +255,7 @@ export class EgressRegistry {
    */
   shutDown(egressId?: string): void {
     for (const record of this.targets(egressId)) {
-      if (record.finished !== undefined) continue;
+      if (!this.isRunning(record)) continue;
       if (record.info.status === EgressStatus.EGRESS_STARTING) {
         this.end(record, egressEndings.startSignalNotReceived);
       } else if (record.info.status === EgressStatus.EGRESS_ACTIVE) {
@@ -260,9 +274,25 @@ export class EgressRegistry {
     if (record.info.sourceType !== EgressSourceType.SDK) {
       throw new Error(`${egressId} records through Chrome; only the SDK source fails this way`);
     }
-    if (record.info.status !== EgressStatus.EGRESS_ACTIVE) return;
+    if (!this.isRecording(record)) return;
     this.markEnding(record);
     this.end(record, egressEndings.roomConnectionFailed);
+  }
+
+  /**
+   * Test control: the worker is killed (SIGKILL) under one egress, or under every running one
+   * when no id. Nothing more is reported: the egress stays STARTING or ACTIVE for good, its
+   * file stops growing in the private directory and never reaches the output directory, and
+   * StopEgress answers 408 after `stopAnswerAfterMs`.
+   */
+  kill(egressId: string | undefined, stopAnswerAfterMs: number): void {
+    for (const record of this.targets(egressId)) {
+      if (!this.isRunning(record)) continue;
+      this.clearTimers(record);
+      record.killed = { stopAnswerAfterMs };
+      // The recorder's connection dies with its process.
+      this.leaveRoom(record);
+    }
   }
 
   /** Resolves once every egress that has begun ending has finished (file copied, event queued). */
@@ -283,6 +313,15 @@ export class EgressRegistry {
     return egressId === undefined ? [...this.egresses.values()] : [this.require(egressId)];
   }
 
+  /** Neither ending nor killed: its worker still runs it. */
+  private isRunning(record: EgressRecord): boolean {
+    return record.finished === undefined && record.killed === undefined;
+  }
+
+  private isRecording(record: EgressRecord): boolean {
+    return this.isRunning(record) && record.info.status === EgressStatus.EGRESS_ACTIVE;
+  }
+
   private require(egressId: string): EgressRecord {
     const record = this.egresses.get(egressId);
     if (record === undefined) throw livekitErrors.egressNotFound();
@@ -291,11 +330,7 @@ export class EgressRegistry {
 
   private onRoomEvent(event: RoomEvent): void {
     for (const record of this.egresses.values()) {
-      if (
-        record.info.roomName !== event.room.name ||
-        record.info.status >= EgressStatus.EGRESS_ENDING
-      )
-        continue;
+      if (record.info.roomName !== event.room.name || !this.isRunning(record)) continue;
       if (event.type === 'track_published' && record.info.status === EgressStatus.EGRESS_STARTING) {
         this.scheduleActivation(record);
       }
@@ -319,7 +354,11 @@ export class EgressRegistry {
   }
 
   private async activate(record: EgressRecord): Promise<void> {
-    if (record.info.status !== EgressStatus.EGRESS_STARTING || record.recording !== undefined)
+    if (
+      record.info.status !== EgressStatus.EGRESS_STARTING ||
+      record.recording !== undefined ||
+      !this.isRunning(record)
+    )
       return;
     const workDir = await mkdtemp(join(this.options.workDir, `${record.info.egressId}-`));
     const path = join(workDir, basename(record.file.filename));
@@ -329,7 +368,7 @@ export class EgressRegistry {
       : await TestPatternRecording.start(path, {
           fillerBytesPerSecond: this.options.timing.fillerBytesPerSecond,
         });
-    if (record.info.status !== EgressStatus.EGRESS_STARTING) {
+    if (record.info.status !== EgressStatus.EGRESS_STARTING || !this.isRunning(record)) {
       await recording.abandon();
       await rm(workDir, { recursive: true, force: true });
       return;
@@ -400,8 +439,7 @@ export class EgressRegistry {
     if (outcome.details !== undefined) info.details = outcome.details;
     if (outcome.error !== undefined) info.error = outcome.error;
     if (outcome.errorCode !== undefined) info.errorCode = outcome.errorCode;
-    this.setRoomRecording(record, false);
-    this.options.rooms.leave(info.roomName, info.egressId);
+    this.leaveRoom(record);
     this.emit('egress_ended', record);
   }
 
@@ -435,6 +473,12 @@ export class EgressRegistry {
 
   private setRoomRecording(record: EgressRecord, active: boolean): void {
     this.options.rooms.setActiveRecording(record.info.roomName, active);
+  }
+
+  /** The recorder leaves the room, which then shows no recording. */
+  private leaveRoom(record: EgressRecord): void {
+    this.setRoomRecording(record, false);
+    this.options.rooms.leave(record.info.roomName, record.info.egressId);
   }
 
   private addTimer(record: EgressRecord, afterMs: number, run: () => void): void {

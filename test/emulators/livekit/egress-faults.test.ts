@@ -7,9 +7,11 @@ import {
   EncodedFileOutput,
   EncodedFileType,
 } from '@livekit/protocol';
+import { EgressClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topLevelBoxes } from '../../../emulators/livekit/egress/mp4-boxes.js';
 import { type LivekitFixture, startLivekitFixture } from './support/livekit-fixture.js';
+import { serverErrorOf } from './support/server-error.js';
 
 /**
  * The egress faults the real server shows (emulators/livekit/README.md, "Learnt from the real
@@ -34,6 +36,16 @@ async function activeRecording(room: string, options: { audioOnly?: boolean } = 
   );
   await lk.inbox.next('egress_updated', started.egressId);
   return started;
+}
+
+/** A recording in a room where nobody publishes, so it stays STARTING. */
+async function startingRecording() {
+  const room = lk.roomName();
+  await lk.rooms.createRoom({ name: room });
+  const started = await lk.egress.startRoomCompositeEgress(room, {
+    file: new EncodedFileOutput({ filepath: join(lk.outputDir, room, 'take.mp4') }),
+  });
+  return { room, started };
 }
 
 /** `event:status` of every webhook about the egress, in arrival order. */
@@ -91,11 +103,7 @@ describe('a worker shut down (SIGINT)', () => {
   it('ends every egress without an id, one still STARTING ABORTED', async () => {
     const recordingRoom = await lk.roomWithPublisher();
     const recording = await activeRecording(recordingRoom);
-    const waitingRoom = lk.roomName();
-    await lk.rooms.createRoom({ name: waitingRoom });
-    const waiting = await lk.egress.startRoomCompositeEgress(waitingRoom, {
-      file: new EncodedFileOutput({ filepath: join(lk.outputDir, waitingRoom, 'take.mp4') }),
-    });
+    const { room: waitingRoom, started: waiting } = await startingRecording();
     lk.emulator.controls.egress.shutDown();
     const recorded = await endedInfo(recording.egressId);
     expect(recorded?.error).toBe('server is shutting down');
@@ -136,5 +144,67 @@ describe('an audio-only egress losing its room connection', () => {
     );
     await lk.egress.stopEgress(started.egressId);
     expect((await endedInfo(started.egressId))?.status).toBe(EgressStatus.EGRESS_COMPLETE);
+  });
+});
+
+describe('a killed worker', () => {
+  it('leaves its egress ACTIVE for good, reporting nothing more and writing nothing out', async () => {
+    const room = await lk.roomWithPublisher();
+    const started = await activeRecording(room);
+    lk.emulator.controls.egress.kill(started.egressId, { stopAnswerAfterMs: 100 });
+
+    const stop = await serverErrorOf(lk.egress.stopEgress(started.egressId));
+    expect([stop.status, stop.code, stop.message]).toEqual([
+      408,
+      'deadline_exceeded',
+      'twirp error unknown: request timed out',
+    ]);
+    const participants = await lk.rooms.listParticipants(room);
+    expect(participants.map((p) => p.identity)).toEqual(['alice']);
+    // A room closing ends a running egress at once; this one no longer hears of it.
+    lk.emulator.controls.rooms.close(room);
+    const [listed] = await lk.egress.listEgress({ egressId: started.egressId });
+    expect(listed?.status).toBe(EgressStatus.EGRESS_ACTIVE);
+    const active = await lk.egress.listEgress({ roomName: room, active: true });
+    expect(active.map((info) => info.egressId)).toEqual([started.egressId]);
+    expect(webhooksOf(started.egressId)).toEqual([
+      'egress_started:EGRESS_STARTING',
+      'egress_updated:EGRESS_ACTIVE',
+    ]);
+    expect(existsSync(join(lk.outputDir, room))).toBe(false);
+  });
+
+  it('answers StopEgress later than an impatient client waits', async () => {
+    const room = await lk.roomWithPublisher();
+    const started = await activeRecording(room);
+    lk.emulator.controls.egress.kill(started.egressId, { stopAnswerAfterMs: 1_000 });
+    const impatient = new EgressClient(lk.emulator.url, lk.apiKey, lk.apiSecret, {
+      requestTimeout: 0.2,
+    });
+    const error = await impatient.stopEgress(started.egressId).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('kills every running egress without an id, one still STARTING staying STARTING', async () => {
+    const recordingRoom = await lk.roomWithPublisher();
+    const recording = await activeRecording(recordingRoom);
+    const { room: waitingRoom, started: waiting } = await startingRecording();
+    lk.emulator.controls.egress.kill(undefined, { stopAnswerAfterMs: 100 });
+    // A publisher would start a running egress; this one stays as it was.
+    lk.emulator.controls.rooms.addParticipant(waitingRoom, { identity: 'bob' });
+    lk.emulator.controls.rooms.setPublishing(waitingRoom, 'bob', true);
+    expect((await serverErrorOf(lk.egress.stopEgress(waiting.egressId))).status).toBe(408);
+    expect((await serverErrorOf(lk.egress.stopEgress(recording.egressId))).status).toBe(408);
+    const statuses = await Promise.all(
+      [recording, waiting].map(async ({ egressId }) => {
+        const [info] = await lk.egress.listEgress({ egressId });
+        return info?.status;
+      }),
+    );
+    expect(statuses).toEqual([EgressStatus.EGRESS_ACTIVE, EgressStatus.EGRESS_STARTING]);
+    expect(webhooksOf(waiting.egressId)).toEqual(['egress_started:EGRESS_STARTING']);
   });
 });
