@@ -74,6 +74,14 @@ export interface LivekitEmulatorControls {
      * (default 3 s, the real server's). Starts are still taken.
      */
     kill(egressId?: string, options?: { stopAnswerAfterMs?: number }): void;
+    /**
+     * livekit-server forgets one egress, or every egress when no id, as in a Redis restart:
+     * ListEgress by id, StopEgress and UpdateLayout answer `not_found` "twirp error unknown:
+     * egress does not exist", ListEgress by room leaves it out. Its worker records on, and its
+     * next report (the end, when its room closes) makes it known again with its webhook; a
+     * worker that never reports again is `kill` too.
+     */
+    forget(egressId?: string): void;
   };
   readonly webhooks: {
     setUrl(url: string | undefined): void;
@@ -208,6 +216,7 @@ export async function startLivekitEmulator(
         loseRoomConnection: (egressId) => egress.loseRoomConnection(egressId),
         kill: (egressId, options) =>
           egress.kill(egressId, options?.stopAnswerAfterMs ?? KILLED_WORKER_STOP_ANSWER_MS),
+        forget: (egressId) => egress.forget(egressId),
       },
       webhooks: {
         setUrl: (url) => notifier.setUrl(url),

@@ -59,6 +59,8 @@ interface EgressRecord {
   finished: Promise<void> | undefined;
   /** Set when its worker was killed: nothing more happens to it. */
   killed: { readonly stopAnswerAfterMs: number } | undefined;
+  /** livekit-server's store lost it (a Redis restart); its worker still runs it. */
+  forgotten: boolean;
 }
 
 /**
@@ -166,6 +168,7 @@ export class EgressRegistry {
       timers: [],
       finished: undefined,
       killed: undefined,
+      forgotten: false,
     };
     this.egresses.set(info.egressId, record);
     this.emit('egress_started', record);
@@ -188,7 +191,7 @@ export class EgressRegistry {
   }
 
   async stop(egressId: string): Promise<EgressInfo> {
-    const record = this.require(egressId);
+    const record = this.stored(egressId);
     if (record.killed !== undefined) {
       // Nobody answers on the egress's topic; the server's store still has it running.
       await sleep(record.killed.stopAnswerAfterMs, undefined, { ref: false });
@@ -216,7 +219,7 @@ export class EgressRegistry {
    * (`{"layout":…}`, via UpdateParticipant) and answers with the stored info, unchanged.
    */
   updateLayout(egressId: string, layout: string): EgressInfo {
-    const record = this.require(egressId);
+    const record = this.stored(egressId);
     const recorder = this.options.rooms.get(record.info.roomName)?.participants.get(egressId);
     if (recorder === undefined) throw livekitErrors.participantNotFound();
     recorder.metadata = JSON.stringify({ layout });
@@ -225,8 +228,9 @@ export class EgressRegistry {
 
   list(filter: { roomName: string; egressId: string; active: boolean }): EgressInfo[] {
     // An id is a lookup, as livekit-server's: the room and active filters are not applied.
-    if (filter.egressId !== '') return [this.require(filter.egressId).info.clone()];
+    if (filter.egressId !== '') return [this.stored(filter.egressId).info.clone()];
     return [...this.egresses.values()]
+      .filter((record) => !record.forgotten)
       .map((record) => record.info)
       .filter((info) => filter.roomName === '' || info.roomName === filter.roomName)
       .filter((info) => !filter.active || info.status < EgressStatus.EGRESS_COMPLETE)
@@ -295,6 +299,16 @@ export class EgressRegistry {
     }
   }
 
+  /**
+   * Test control: livekit-server forgets one egress, or every egress when no id, as when its
+   * Redis restarts empty: the API answers `not_found` for it and lists it no more, while its
+   * worker records on. Its next report (ACTIVE, ENDING, the end) stores it again, webhook and
+   * all, as livekit-server's IOInfo service writes every report it gets.
+   */
+  forget(egressId?: string): void {
+    for (const record of this.targets(egressId)) record.forgotten = true;
+  }
+
   /** Resolves once every egress that has begun ending has finished (file copied, event queued). */
   async settled(): Promise<void> {
     await Promise.all([...this.egresses.values()].map((record) => record.finished));
@@ -325,6 +339,13 @@ export class EgressRegistry {
   private require(egressId: string): EgressRecord {
     const record = this.egresses.get(egressId);
     if (record === undefined) throw livekitErrors.egressNotFound();
+    return record;
+  }
+
+  /** The egress as livekit-server's store has it: not one it forgot. */
+  private stored(egressId: string): EgressRecord {
+    const record = this.require(egressId);
+    if (record.forgotten) throw livekitErrors.egressNotFound();
     return record;
   }
 
@@ -493,6 +514,7 @@ export class EgressRegistry {
   }
 
   private emit(name: EgressEventName, record: EgressRecord): void {
+    record.forgotten = false;
     this.options.onEvent(name, record.info.clone());
   }
 }

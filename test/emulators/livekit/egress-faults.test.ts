@@ -208,3 +208,49 @@ describe('a killed worker', () => {
     expect(webhooksOf(waiting.egressId)).toEqual(['egress_started:EGRESS_STARTING']);
   });
 });
+
+describe('an egress livekit-server forgot (Redis restart)', () => {
+  const notFound = [404, 'not_found', 'twirp error unknown: egress does not exist'];
+  const answerOf = async (call: Promise<unknown>) => {
+    const error = await serverErrorOf(call);
+    return [error.status, error.code, error.message];
+  };
+
+  it('is unknown to the API while its worker records on, and known again once it reports its end', async () => {
+    const room = await lk.roomWithPublisher();
+    const started = await activeRecording(room);
+    lk.emulator.controls.egress.forget(started.egressId);
+
+    expect(await answerOf(lk.egress.listEgress({ egressId: started.egressId }))).toEqual(notFound);
+    expect(await answerOf(lk.egress.stopEgress(started.egressId))).toEqual(notFound);
+    expect(await answerOf(lk.egress.updateLayout(started.egressId, 'speaker'))).toEqual(notFound);
+    expect(await lk.egress.listEgress({ roomName: room })).toEqual([]);
+
+    lk.emulator.controls.rooms.close(room);
+    const info = await endedInfo(started.egressId);
+    expect(info).toMatchObject({
+      status: EgressStatus.EGRESS_COMPLETE,
+      details: 'End reason: Source closed',
+    });
+    await expectCompleteFile(info, room);
+    const [listed] = await lk.egress.listEgress({ egressId: started.egressId });
+    expect(listed?.status).toBe(EgressStatus.EGRESS_COMPLETE);
+  });
+
+  it('forgets every egress without an id, ended ones too', async () => {
+    const endedRoom = await lk.roomWithPublisher();
+    const ended = await activeRecording(endedRoom);
+    await lk.egress.stopEgress(ended.egressId);
+    await lk.inbox.next('egress_ended', ended.egressId);
+    const { room: waitingRoom, started: waiting } = await startingRecording();
+
+    lk.emulator.controls.egress.forget();
+    for (const { egressId } of [ended, waiting]) {
+      expect(await answerOf(lk.egress.listEgress({ egressId }))).toEqual(notFound);
+    }
+    expect(await lk.egress.listEgress({ roomName: endedRoom })).toEqual([]);
+    expect(await lk.egress.listEgress({ roomName: waitingRoom })).toEqual([]);
+    lk.emulator.controls.rooms.close(waitingRoom);
+    expect((await endedInfo(waiting.egressId))?.status).toBe(EgressStatus.EGRESS_ABORTED);
+  });
+});
