@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuthMiddlewareError, authenticateRequest } from './auth/request-token.js';
-import { EgressRegistry, KILLED_WORKER_STOP_ANSWER_MS } from './egress/egress-registry.js';
+import {
+  EgressRegistry,
+  KILLED_WORKER_STOP_ANSWER_MS,
+  STOP_REQUEST_TIMEOUT_MS,
+} from './egress/egress-registry.js';
 import { type LivekitEmulatorOptions, livekitEmulatorOptionsSchema } from './emulator-options.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 import { RtcEndpoint } from './signal/rtc-endpoint.js';
@@ -82,6 +86,16 @@ export interface LivekitEmulatorControls {
      * worker that never reports again is `kill` too.
      */
     forget(egressId?: string): void;
+    /**
+     * true: StopEgress of an egress whose recorder is launching (STARTING with a publisher
+     * there, during `egressActivationDelayMs`) waits until the launch is over, then ends it
+     * ABORTED "Stop called before pipeline could start" (no ENDING update) and answers with
+     * that; a launch longer than `timeoutMs` (default 15 s, the real server's) gets 408
+     * `deadline_exceeded` "twirp error unknown: request timed out" and the egress is aborted
+     * when it launches. An egress waiting for a publisher is stopped at once either way.
+     * false (the default): a stop while STARTING ends the egress at once.
+     */
+    setStopWaitsForLaunch(waits: boolean, options?: { timeoutMs?: number }): void;
   };
   readonly webhooks: {
     setUrl(url: string | undefined): void;
@@ -217,6 +231,11 @@ export async function startLivekitEmulator(
         kill: (egressId, options) =>
           egress.kill(egressId, options?.stopAnswerAfterMs ?? KILLED_WORKER_STOP_ANSWER_MS),
         forget: (egressId) => egress.forget(egressId),
+        setStopWaitsForLaunch: (waits, options) => {
+          egress.stopWaitsForLaunchMs = waits
+            ? (options?.timeoutMs ?? STOP_REQUEST_TIMEOUT_MS)
+            : undefined;
+        },
       },
       webhooks: {
         setUrl: (url) => notifier.setUrl(url),

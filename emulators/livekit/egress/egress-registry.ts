@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events';
 import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -61,6 +62,10 @@ interface EgressRecord {
   killed: { readonly stopAnswerAfterMs: number } | undefined;
   /** livekit-server's store lost it (a Redis restart); its worker still runs it. */
   forgotten: boolean;
+  /** Its activation is scheduled: the recorder is launching (Chrome loading, in real egress). */
+  launching: boolean;
+  /** A StopEgress waits for the launch: once launched, the egress is aborted instead. */
+  stopAsked: boolean;
 }
 
 /**
@@ -68,6 +73,9 @@ interface EgressRecord {
  * (`../../livekit-server/README.md`, fault 3).
  */
 export const KILLED_WORKER_STOP_ANSWER_MS = 3_000;
+
+/** livekit-server's request timeout for a StopEgress its worker holds: 15 s (same README, fault 2). */
+export const STOP_REQUEST_TIMEOUT_MS = 15_000;
 
 const STATUS_NAMES: Readonly<Record<EgressStatus, string>> = {
   [EgressStatus.EGRESS_STARTING]: 'EGRESS_STARTING',
@@ -112,6 +120,10 @@ export class EgressRegistry {
   /** How long a start waits before "no response from servers" (real: ~10-25 s of psrpc retries). */
   noWorkerAnswerDelayMs = 0;
   truncateFiles = false;
+  /** Set: a StopEgress during a launch waits for it, at most this long, as upstream egress's does. */
+  stopWaitsForLaunchMs: number | undefined = undefined;
+  /** Emits an egress id with its final info once its `egress_ended` is sent. */
+  private readonly endings = new EventEmitter();
 
   constructor(private readonly options: EgressRegistryOptions) {
     options.rooms.subscribe((event) => this.onRoomEvent(event));
@@ -169,6 +181,8 @@ export class EgressRegistry {
       finished: undefined,
       killed: undefined,
       forgotten: false,
+      launching: false,
+      stopAsked: false,
     };
     this.egresses.set(info.egressId, record);
     this.emit('egress_started', record);
@@ -199,6 +213,9 @@ export class EgressRegistry {
     }
     const status = record.info.status;
     if (status === EgressStatus.EGRESS_STARTING) {
+      if (record.launching && this.stopWaitsForLaunchMs !== undefined) {
+        return this.stopAfterLaunch(record, this.stopWaitsForLaunchMs);
+      }
       const snapshot = this.markEnding(record);
       this.end(record, egressEndings.stoppedBeforeStart);
       return snapshot;
@@ -212,6 +229,23 @@ export class EgressRegistry {
     const snapshot = this.markEnding(record);
     this.end(record, egressEndings.stopped);
     return snapshot;
+  }
+
+  /**
+   * Upstream egress holds a StopEgress until the recorder has launched, then aborts the egress;
+   * livekit-server stops waiting for that answer after `timeoutMs`.
+   */
+  private async stopAfterLaunch(record: EgressRecord, timeoutMs: number): Promise<EgressInfo> {
+    record.stopAsked = true;
+    try {
+      const [ended] = await once(this.endings, record.info.egressId, {
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      return ended as EgressInfo;
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw livekitErrors.requestTimedOut();
+      throw error;
+    }
   }
 
   /**
@@ -367,6 +401,7 @@ export class EgressRegistry {
   }
 
   private scheduleActivation(record: EgressRecord): void {
+    record.launching = true;
     this.addTimer(record, this.options.timing.activationDelayMs, () => {
       this.activate(record).catch((error: unknown) => {
         this.end(record, failedEnding((error as Error).message));
@@ -389,9 +424,15 @@ export class EgressRegistry {
       : await TestPatternRecording.start(path, {
           fillerBytesPerSecond: this.options.timing.fillerBytesPerSecond,
         });
-    if (record.info.status !== EgressStatus.EGRESS_STARTING || !this.isRunning(record)) {
+    if (
+      record.info.status !== EgressStatus.EGRESS_STARTING ||
+      !this.isRunning(record) ||
+      record.stopAsked
+    ) {
       await recording.abandon();
       await rm(workDir, { recursive: true, force: true });
+      // Launched: the stop that waited for this aborts the egress now.
+      if (record.stopAsked) this.end(record, egressEndings.stoppedBeforeStart);
       return;
     }
     this.clearTimers(record);
@@ -427,7 +468,7 @@ export class EgressRegistry {
   }
 
   private end(record: EgressRecord, ending: EgressEnding): void {
-    if (record.finished !== undefined) return;
+    if (!this.isRunning(record)) return;
     this.clearTimers(record);
     record.finished = this.finish(record, ending);
   }
@@ -516,5 +557,6 @@ export class EgressRegistry {
   private emit(name: EgressEventName, record: EgressRecord): void {
     record.forgotten = false;
     this.options.onEvent(name, record.info.clone());
+    if (name === 'egress_ended') this.endings.emit(record.info.egressId, record.info.clone());
   }
 }

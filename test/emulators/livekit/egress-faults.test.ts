@@ -254,3 +254,90 @@ describe('an egress livekit-server forgot (Redis restart)', () => {
     expect((await endedInfo(waiting.egressId))?.status).toBe(EgressStatus.EGRESS_ABORTED);
   });
 });
+
+describe('StopEgress while the recorder launches, when stops wait for the launch', () => {
+  // A launch long enough for a stop to come in during it, on a loaded machine too.
+  let slow: LivekitFixture;
+
+  beforeAll(async () => {
+    slow = await startLivekitFixture({ egressActivationDelayMs: 3_000 });
+  });
+  afterAll(async () => {
+    await slow.close();
+  });
+
+  const launchingRecording = async () => {
+    const room = await slow.roomWithPublisher();
+    const started = await slow.egress.startRoomCompositeEgress(room, {
+      file: new EncodedFileOutput({ filepath: join(slow.outputDir, room, 'take.mp4') }),
+    });
+    return { room, started };
+  };
+  const impatientClient = () =>
+    new EgressClient(slow.emulator.url, slow.apiKey, slow.apiSecret, { requestTimeout: 1 });
+  const eventsOf = (egressId: string) => slow.inbox.events((d) => d.egressId === egressId);
+
+  it('answers once the recorder is up, with the egress ABORTED and no ENDING update', async () => {
+    slow.emulator.controls.egress.setStopWaitsForLaunch(true);
+    try {
+      const { room, started } = await launchingRecording();
+      const stopping = slow.egress.stopEgress(started.egressId);
+      // The answer waits for the launch, longer than this client waits.
+      const early = await impatientClient()
+        .stopEgress(started.egressId)
+        .then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+      expect(early).toMatchObject({ name: 'TimeoutError' });
+      expect(await stopping).toMatchObject({
+        status: EgressStatus.EGRESS_ABORTED,
+        error: 'Stop called before pipeline could start',
+      });
+      await slow.inbox.next('egress_ended', started.egressId);
+      expect(eventsOf(started.egressId)).toEqual(['egress_started', 'egress_ended']);
+      expect(existsSync(join(slow.outputDir, room))).toBe(false);
+    } finally {
+      slow.emulator.controls.egress.setStopWaitsForLaunch(false);
+    }
+  });
+
+  it('answers 408 when the launch outlasts the wait, then aborts the egress once launched', async () => {
+    slow.emulator.controls.egress.setStopWaitsForLaunch(true, { timeoutMs: 100 });
+    try {
+      const { started } = await launchingRecording();
+      const error = await serverErrorOf(slow.egress.stopEgress(started.egressId));
+      expect([error.status, error.code, error.message]).toEqual([
+        408,
+        'deadline_exceeded',
+        'twirp error unknown: request timed out',
+      ]);
+      const [listed] = await slow.egress.listEgress({ egressId: started.egressId });
+      expect(listed?.status).toBe(EgressStatus.EGRESS_STARTING);
+      const ended = await slow.inbox.next('egress_ended', started.egressId);
+      expect(JSON.parse(ended.body).egressInfo).toMatchObject({
+        status: 'EGRESS_ABORTED',
+        error: 'Stop called before pipeline could start',
+      });
+      expect(eventsOf(started.egressId)).toEqual(['egress_started', 'egress_ended']);
+    } finally {
+      slow.emulator.controls.egress.setStopWaitsForLaunch(false);
+    }
+  });
+
+  it('stops an egress still waiting for a publisher at once', async () => {
+    slow.emulator.controls.egress.setStopWaitsForLaunch(true);
+    try {
+      const room = slow.roomName();
+      await slow.rooms.createRoom({ name: room });
+      const started = await slow.egress.startRoomCompositeEgress(room, {
+        file: new EncodedFileOutput({ filepath: join(slow.outputDir, room, 'take.mp4') }),
+      });
+      await impatientClient().stopEgress(started.egressId);
+      const ended = await slow.inbox.next('egress_ended', started.egressId);
+      expect(JSON.parse(ended.body).egressInfo.status).toBe('EGRESS_ABORTED');
+    } finally {
+      slow.emulator.controls.egress.setStopWaitsForLaunch(false);
+    }
+  });
+});
