@@ -232,23 +232,6 @@ export class EgressRegistry {
   }
 
   /**
-   * Upstream egress holds a StopEgress until the recorder has launched, then aborts the egress;
-   * livekit-server stops waiting for that answer after `timeoutMs`.
-   */
-  private async stopAfterLaunch(record: EgressRecord, timeoutMs: number): Promise<EgressInfo> {
-    record.stopAsked = true;
-    try {
-      const [ended] = await once(this.endings, record.info.egressId, {
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      return ended as EgressInfo;
-    } catch (error) {
-      if ((error as Error).name === 'AbortError') throw livekitErrors.requestTimedOut();
-      throw error;
-    }
-  }
-
-  /**
    * livekit-server passes a new layout to the template as the recorder participant's metadata
    * (`{"layout":…}`, via UpdateParticipant) and answers with the stored info, unchanged.
    */
@@ -381,6 +364,23 @@ export class EgressRegistry {
     const record = this.require(egressId);
     if (record.forgotten) throw livekitErrors.egressNotFound();
     return record;
+  }
+
+  /**
+   * Upstream egress holds a StopEgress until the recorder has launched, then aborts the egress;
+   * livekit-server stops waiting for that answer after `timeoutMs`.
+   */
+  private async stopAfterLaunch(record: EgressRecord, timeoutMs: number): Promise<EgressInfo> {
+    record.stopAsked = true;
+    try {
+      const [ended] = await once(this.endings, record.info.egressId, {
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      return ended as EgressInfo;
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw livekitErrors.requestTimedOut();
+      throw error;
+    }
   }
 
   private onRoomEvent(event: RoomEvent): void {
