@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuthMiddlewareError, authenticateRequest } from './auth/request-token.js';
-import { EgressRegistry } from './egress/egress-registry.js';
+import {
+  EgressRegistry,
+  KILLED_WORKER_STOP_ANSWER_MS,
+  STOP_REQUEST_TIMEOUT_MS,
+} from './egress/egress-registry.js';
 import { type LivekitEmulatorOptions, livekitEmulatorOptionsSchema } from './emulator-options.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 import { RtcEndpoint } from './signal/rtc-endpoint.js';
@@ -52,6 +56,46 @@ export interface LivekitEmulatorControls {
     fail(egressId: string, error?: string): void;
     /** The session limit is hit now: LIMIT_REACHED, file kept. */
     reachLimit(egressId: string): void;
+    /**
+     * The worker is shut down (SIGINT) under one egress, or all when no id: ENDING, then FAILED
+     * "server is shutting down" with the file finished, copied and in `fileResults` (no
+     * manifest); a STARTING one ends ABORTED. Starts are still taken: a worker gone for good
+     * is `setWorkerAvailable(false)` too.
+     */
+    shutDown(egressId?: string): void;
+    /**
+     * An audio-only egress without Chrome (SDK source) loses its room connection: ENDING, then
+     * FAILED "recording ended early: connection to room failed" with its complete file; throws
+     * for an egress recorded through Chrome.
+     */
+    loseRoomConnection(egressId: string): void;
+    /**
+     * The worker is killed (SIGKILL) under one egress, or under every running one when no id:
+     * nothing more is reported (no `egress_updated`, no `egress_ended`), ListEgress keeps its
+     * STARTING or ACTIVE for good, its recorder leaves the room, its file stops growing in the
+     * private directory and nothing reaches the output directory; StopEgress answers 408
+     * `deadline_exceeded` "twirp error unknown: request timed out" after `stopAnswerAfterMs`
+     * (default 3 s, the real server's). Starts are still taken.
+     */
+    kill(egressId?: string, options?: { stopAnswerAfterMs?: number }): void;
+    /**
+     * livekit-server forgets one egress, or every egress when no id, as in a Redis restart:
+     * ListEgress by id, StopEgress and UpdateLayout answer `not_found` "twirp error unknown:
+     * egress does not exist", ListEgress by room leaves it out. Its worker records on, and its
+     * next report (the end, when its room closes) makes it known again with its webhook; a
+     * worker that never reports again is `kill` too.
+     */
+    forget(egressId?: string): void;
+    /**
+     * true: StopEgress of an egress whose recorder is launching (STARTING with a publisher
+     * there, during `egressActivationDelayMs`) waits until the launch is over, then ends it
+     * ABORTED "Stop called before pipeline could start" (no ENDING update) and answers with
+     * that; a launch longer than `timeoutMs` (default 15 s, the real server's) gets 408
+     * `deadline_exceeded` "twirp error unknown: request timed out" and the egress is aborted
+     * when it launches. An egress waiting for a publisher is stopped at once either way.
+     * false (the default): a stop while STARTING ends the egress at once.
+     */
+    setStopWaitsForLaunch(waits: boolean, options?: { timeoutMs?: number }): void;
   };
   readonly webhooks: {
     setUrl(url: string | undefined): void;
@@ -182,6 +226,16 @@ export async function startLivekitEmulator(
         },
         fail: (egressId, error = 'pipeline failed') => egress.fail(egressId, error),
         reachLimit: (egressId) => egress.reachLimit(egressId),
+        shutDown: (egressId) => egress.shutDown(egressId),
+        loseRoomConnection: (egressId) => egress.loseRoomConnection(egressId),
+        kill: (egressId, options) =>
+          egress.kill(egressId, options?.stopAnswerAfterMs ?? KILLED_WORKER_STOP_ANSWER_MS),
+        forget: (egressId) => egress.forget(egressId),
+        setStopWaitsForLaunch: (waits, options) => {
+          egress.stopWaitsForLaunchMs = waits
+            ? (options?.timeoutMs ?? STOP_REQUEST_TIMEOUT_MS)
+            : undefined;
+        },
       },
       webhooks: {
         setUrl: (url) => notifier.setUrl(url),

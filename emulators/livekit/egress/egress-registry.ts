@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events';
 import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +16,7 @@ import {
 import { msToNs, newSid } from '../ids.js';
 import type { RoomEvent, RoomRegistry } from '../rooms/room-registry.js';
 import { livekitErrors, TwirpError } from '../twirp/twirp-error.js';
+import { type EgressEnding, egressEndings, failedEnding } from './egress-endings.js';
 import { destinationInOutputDir, resolveEgressFilepath } from './egress-filepath.js';
 import { TestPatternRecording } from './test-pattern-recording.js';
 import { TestToneRecording } from './test-tone-recording.js';
@@ -46,16 +48,6 @@ export interface EgressRegistryOptions {
   readonly onEvent: (name: EgressEventName, info: EgressInfo) => void;
 }
 
-type Ending =
-  | {
-      readonly status: EgressStatus.EGRESS_COMPLETE | EgressStatus.EGRESS_LIMIT_REACHED;
-      readonly details: string;
-    }
-  | {
-      readonly status: EgressStatus.EGRESS_FAILED | EgressStatus.EGRESS_ABORTED;
-      readonly error: string;
-    };
-
 interface EgressRecord {
   readonly info: EgressInfo;
   readonly file: FileInfo;
@@ -66,9 +58,25 @@ interface EgressRecord {
   endingSinceMs: number | undefined;
   timers: NodeJS.Timeout[];
   finished: Promise<void> | undefined;
+  /** Set when its worker was killed: nothing more happens to it. */
+  killed: { readonly stopAnswerAfterMs: number } | undefined;
+  /** livekit-server's store lost it (a Redis restart); its worker still runs it. */
+  forgotten: boolean;
+  /** Its activation is scheduled: the recorder is launching (Chrome loading, in real egress). */
+  launching: boolean;
+  /** A StopEgress waits for the launch: once launched, the egress is aborted instead. */
+  stopAsked: boolean;
 }
 
-const LIMIT_REACHED_ERROR = 'Session limit reached';
+/**
+ * How long livekit-server takes to give up a StopEgress no worker answers: ~3 s
+ * (`../../livekit-server/README.md`, fault 3).
+ */
+export const KILLED_WORKER_STOP_ANSWER_MS = 3_000;
+
+/** livekit-server's request timeout for a StopEgress its worker holds: 15 s (same README, fault 2). */
+export const STOP_REQUEST_TIMEOUT_MS = 15_000;
+
 const STATUS_NAMES: Readonly<Record<EgressStatus, string>> = {
   [EgressStatus.EGRESS_STARTING]: 'EGRESS_STARTING',
   [EgressStatus.EGRESS_ACTIVE]: 'EGRESS_ACTIVE',
@@ -112,6 +120,10 @@ export class EgressRegistry {
   /** How long a start waits before "no response from servers" (real: ~10-25 s of psrpc retries). */
   noWorkerAnswerDelayMs = 0;
   truncateFiles = false;
+  /** Set: a StopEgress during a launch waits for it, at most this long, as upstream egress's does. */
+  stopWaitsForLaunchMs: number | undefined = undefined;
+  /** Emits an egress id with its final info once its `egress_ended` is sent. */
+  private readonly endings = new EventEmitter();
 
   constructor(private readonly options: EgressRegistryOptions) {
     options.rooms.subscribe((event) => this.onRoomEvent(event));
@@ -167,6 +179,10 @@ export class EgressRegistry {
       endingSinceMs: undefined,
       timers: [],
       finished: undefined,
+      killed: undefined,
+      forgotten: false,
+      launching: false,
+      stopAsked: false,
     };
     this.egresses.set(info.egressId, record);
     this.emit('egress_started', record);
@@ -182,21 +198,26 @@ export class EgressRegistry {
       }),
     });
     this.addTimer(record, this.options.timing.startTimeoutMs, () =>
-      this.end(record, { status: EgressStatus.EGRESS_ABORTED, error: 'Start signal not received' }),
+      this.end(record, egressEndings.startSignalNotReceived),
     );
     if (this.options.rooms.hasPublisher(room.name)) this.scheduleActivation(record);
     return info.clone();
   }
 
-  stop(egressId: string): EgressInfo {
-    const record = this.require(egressId);
+  async stop(egressId: string): Promise<EgressInfo> {
+    const record = this.stored(egressId);
+    if (record.killed !== undefined) {
+      // Nobody answers on the egress's topic; the server's store still has it running.
+      await sleep(record.killed.stopAnswerAfterMs, undefined, { ref: false });
+      throw livekitErrors.requestTimedOut();
+    }
     const status = record.info.status;
     if (status === EgressStatus.EGRESS_STARTING) {
+      if (record.launching && this.stopWaitsForLaunchMs !== undefined) {
+        return this.stopAfterLaunch(record, this.stopWaitsForLaunchMs);
+      }
       const snapshot = this.markEnding(record);
-      this.end(record, {
-        status: EgressStatus.EGRESS_ABORTED,
-        error: 'Stop called before pipeline could start',
-      });
+      this.end(record, egressEndings.stoppedBeforeStart);
       return snapshot;
     }
     if (status !== EgressStatus.EGRESS_ACTIVE) {
@@ -206,10 +227,7 @@ export class EgressRegistry {
       );
     }
     const snapshot = this.markEnding(record);
-    this.end(record, {
-      status: EgressStatus.EGRESS_COMPLETE,
-      details: 'End reason: StopEgress API',
-    });
+    this.end(record, egressEndings.stopped);
     return snapshot;
   }
 
@@ -218,7 +236,7 @@ export class EgressRegistry {
    * (`{"layout":…}`, via UpdateParticipant) and answers with the stored info, unchanged.
    */
   updateLayout(egressId: string, layout: string): EgressInfo {
-    const record = this.require(egressId);
+    const record = this.stored(egressId);
     const recorder = this.options.rooms.get(record.info.roomName)?.participants.get(egressId);
     if (recorder === undefined) throw livekitErrors.participantNotFound();
     recorder.metadata = JSON.stringify({ layout });
@@ -227,8 +245,9 @@ export class EgressRegistry {
 
   list(filter: { roomName: string; egressId: string; active: boolean }): EgressInfo[] {
     // An id is a lookup, as livekit-server's: the room and active filters are not applied.
-    if (filter.egressId !== '') return [this.require(filter.egressId).info.clone()];
+    if (filter.egressId !== '') return [this.stored(filter.egressId).info.clone()];
     return [...this.egresses.values()]
+      .filter((record) => !record.forgotten)
       .map((record) => record.info)
       .filter((info) => filter.roomName === '' || info.roomName === filter.roomName)
       .filter((info) => !filter.active || info.status < EgressStatus.EGRESS_COMPLETE)
@@ -238,19 +257,73 @@ export class EgressRegistry {
   /** Test control: the worker fails the egress (FAILED, no file). */
   fail(egressId: string, error: string): void {
     const record = this.require(egressId);
-    if (record.info.status >= EgressStatus.EGRESS_COMPLETE) return;
-    this.end(record, { status: EgressStatus.EGRESS_FAILED, error });
+    if (!this.isRunning(record)) return;
+    this.end(record, failedEnding(error));
   }
 
   /** Test control: the session limit is hit now (LIMIT_REACHED, file kept). */
   reachLimit(egressId: string): void {
     const record = this.require(egressId);
-    if (record.info.status !== EgressStatus.EGRESS_ACTIVE) return;
+    if (!this.isRecording(record)) return;
     this.markEnding(record);
-    this.end(record, {
-      status: EgressStatus.EGRESS_LIMIT_REACHED,
-      details: 'End reason: Session limit reached',
-    });
+    this.end(record, egressEndings.limitReached);
+  }
+
+  /**
+   * Test control: the worker is shut down (SIGINT) under one egress, or all when no id: an
+   * ACTIVE one ends FAILED "server is shutting down" after its file is finished and copied; a
+   * STARTING one ends ABORTED "Start signal not received".
+   */
+  shutDown(egressId?: string): void {
+    for (const record of this.targets(egressId)) {
+      if (!this.isRunning(record)) continue;
+      if (record.info.status === EgressStatus.EGRESS_STARTING) {
+        this.end(record, egressEndings.startSignalNotReceived);
+      } else if (record.info.status === EgressStatus.EGRESS_ACTIVE) {
+        this.markEnding(record);
+        this.end(record, egressEndings.shutDown);
+      }
+    }
+  }
+
+  /**
+   * Test control: an audio-only egress recorded without Chrome (SDK source) loses its room
+   * connection: FAILED "recording ended early: connection to room failed", file kept.
+   */
+  loseRoomConnection(egressId: string): void {
+    const record = this.require(egressId);
+    if (record.info.sourceType !== EgressSourceType.SDK) {
+      throw new Error(`${egressId} records through Chrome; only the SDK source fails this way`);
+    }
+    if (!this.isRecording(record)) return;
+    this.markEnding(record);
+    this.end(record, egressEndings.roomConnectionFailed);
+  }
+
+  /**
+   * Test control: the worker is killed (SIGKILL) under one egress, or under every running one
+   * when no id. Nothing more is reported: the egress stays STARTING or ACTIVE for good, its
+   * file stops growing in the private directory and never reaches the output directory, and
+   * StopEgress answers 408 after `stopAnswerAfterMs`.
+   */
+  kill(egressId: string | undefined, stopAnswerAfterMs: number): void {
+    for (const record of this.targets(egressId)) {
+      if (!this.isRunning(record)) continue;
+      this.clearTimers(record);
+      record.killed = { stopAnswerAfterMs };
+      // The recorder's connection dies with its process.
+      this.leaveRoom(record);
+    }
+  }
+
+  /**
+   * Test control: livekit-server forgets one egress, or every egress when no id, as when its
+   * Redis restarts empty: the API answers `not_found` for it and lists it no more, while its
+   * worker records on. Its next report (ACTIVE, ENDING, the end) stores it again, webhook and
+   * all, as livekit-server's IOInfo service writes every report it gets.
+   */
+  forget(egressId?: string): void {
+    for (const record of this.targets(egressId)) record.forgotten = true;
   }
 
   /** Resolves once every egress that has begun ending has finished (file copied, event queued). */
@@ -266,49 +339,82 @@ export class EgressRegistry {
     await this.settled();
   }
 
+  /** The egress `egressId` names, or every egress when it is undefined. */
+  private targets(egressId: string | undefined): EgressRecord[] {
+    return egressId === undefined ? [...this.egresses.values()] : [this.require(egressId)];
+  }
+
+  /** Neither ending nor killed: its worker still runs it. */
+  private isRunning(record: EgressRecord): boolean {
+    return record.finished === undefined && record.killed === undefined;
+  }
+
+  private isRecording(record: EgressRecord): boolean {
+    return this.isRunning(record) && record.info.status === EgressStatus.EGRESS_ACTIVE;
+  }
+
   private require(egressId: string): EgressRecord {
     const record = this.egresses.get(egressId);
     if (record === undefined) throw livekitErrors.egressNotFound();
     return record;
   }
 
+  /** The egress as livekit-server's store has it: not one it forgot. */
+  private stored(egressId: string): EgressRecord {
+    const record = this.require(egressId);
+    if (record.forgotten) throw livekitErrors.egressNotFound();
+    return record;
+  }
+
+  /**
+   * Upstream egress holds a StopEgress until the recorder has launched, then aborts the egress;
+   * livekit-server stops waiting for that answer after `timeoutMs`.
+   */
+  private async stopAfterLaunch(record: EgressRecord, timeoutMs: number): Promise<EgressInfo> {
+    record.stopAsked = true;
+    try {
+      const [ended] = await once(this.endings, record.info.egressId, {
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      return ended as EgressInfo;
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw livekitErrors.requestTimedOut();
+      throw error;
+    }
+  }
+
   private onRoomEvent(event: RoomEvent): void {
     for (const record of this.egresses.values()) {
-      if (
-        record.info.roomName !== event.room.name ||
-        record.info.status >= EgressStatus.EGRESS_ENDING
-      )
-        continue;
+      if (record.info.roomName !== event.room.name || !this.isRunning(record)) continue;
       if (event.type === 'track_published' && record.info.status === EgressStatus.EGRESS_STARTING) {
         this.scheduleActivation(record);
       }
       if (event.type === 'room_finished') {
         if (record.info.status === EgressStatus.EGRESS_STARTING) {
-          this.end(record, {
-            status: EgressStatus.EGRESS_ABORTED,
-            error: 'Start signal not received',
-          });
+          this.end(record, egressEndings.startSignalNotReceived);
         } else {
           this.markEnding(record);
-          this.end(record, {
-            status: EgressStatus.EGRESS_COMPLETE,
-            details: 'End reason: Source closed',
-          });
+          this.end(record, egressEndings.sourceClosed);
         }
       }
     }
   }
 
   private scheduleActivation(record: EgressRecord): void {
+    record.launching = true;
     this.addTimer(record, this.options.timing.activationDelayMs, () => {
       this.activate(record).catch((error: unknown) => {
-        this.end(record, { status: EgressStatus.EGRESS_FAILED, error: (error as Error).message });
+        this.end(record, failedEnding((error as Error).message));
       });
     });
   }
 
   private async activate(record: EgressRecord): Promise<void> {
-    if (record.info.status !== EgressStatus.EGRESS_STARTING || record.recording !== undefined)
+    if (
+      record.info.status !== EgressStatus.EGRESS_STARTING ||
+      record.recording !== undefined ||
+      !this.isRunning(record)
+    )
       return;
     const workDir = await mkdtemp(join(this.options.workDir, `${record.info.egressId}-`));
     const path = join(workDir, basename(record.file.filename));
@@ -318,9 +424,15 @@ export class EgressRegistry {
       : await TestPatternRecording.start(path, {
           fillerBytesPerSecond: this.options.timing.fillerBytesPerSecond,
         });
-    if (record.info.status !== EgressStatus.EGRESS_STARTING) {
+    if (
+      record.info.status !== EgressStatus.EGRESS_STARTING ||
+      !this.isRunning(record) ||
+      record.stopAsked
+    ) {
       await recording.abandon();
       await rm(workDir, { recursive: true, force: true });
+      // Launched: the stop that waited for this aborts the egress now.
+      if (record.stopAsked) this.end(record, egressEndings.stoppedBeforeStart);
       return;
     }
     this.clearTimers(record);
@@ -355,31 +467,27 @@ export class EgressRegistry {
     return record.info.clone();
   }
 
-  private end(record: EgressRecord, ending: Ending): void {
-    if (record.finished !== undefined) return;
+  private end(record: EgressRecord, ending: EgressEnding): void {
+    if (!this.isRunning(record)) return;
     this.clearTimers(record);
     record.finished = this.finish(record, ending);
   }
 
-  private async finish(record: EgressRecord, ending: Ending): Promise<void> {
+  private async finish(record: EgressRecord, ending: EgressEnding): Promise<void> {
     const { info, file } = record;
     const recording = record.recording;
     let outcome = ending;
-    if (
-      recording !== undefined &&
-      (ending.status === EgressStatus.EGRESS_COMPLETE ||
-        ending.status === EgressStatus.EGRESS_LIMIT_REACHED)
-    ) {
+    if (recording !== undefined && ending.keepsFile) {
       const stoppedAtMs = record.endingSinceMs ?? Date.now();
       const startedAtMs = record.activeSinceMs ?? stoppedAtMs;
       try {
         await recording.finish(stoppedAtMs - startedAtMs, this.truncateFiles);
-        await this.publishFile(record, recording.filePath);
+        await this.publishFile(record, recording.filePath, ending.writesManifest);
         file.endedAt = msToNs(stoppedAtMs);
         file.duration = file.endedAt - file.startedAt;
         file.size = BigInt((await stat(recording.filePath)).size);
       } catch (error) {
-        outcome = { status: EgressStatus.EGRESS_FAILED, error: (error as Error).message };
+        outcome = failedEnding((error as Error).message);
       }
     } else {
       await recording?.abandon();
@@ -390,24 +498,19 @@ export class EgressRegistry {
     info.status = outcome.status;
     info.endedAt = msToNs(nowMs);
     info.updatedAt = msToNs(nowMs);
-    if ('error' in outcome) {
-      info.error = outcome.error;
-      info.errorCode = outcome.status === EgressStatus.EGRESS_ABORTED ? 412 : 500;
-      if (outcome.status === EgressStatus.EGRESS_FAILED) info.details = 'End reason: Failure';
-    } else {
-      info.details = outcome.details;
-      if (outcome.status === EgressStatus.EGRESS_LIMIT_REACHED) {
-        info.error = LIMIT_REACHED_ERROR;
-        info.errorCode = 413;
-      }
-    }
-    this.setRoomRecording(record, false);
-    this.options.rooms.leave(info.roomName, info.egressId);
+    if (outcome.details !== undefined) info.details = outcome.details;
+    if (outcome.error !== undefined) info.error = outcome.error;
+    if (outcome.errorCode !== undefined) info.errorCode = outcome.errorCode;
+    this.leaveRoom(record);
     this.emit('egress_ended', record);
   }
 
   /** The "Local" uploader: copy (not move) to the destination, parents created 0755. */
-  private async publishFile(record: EgressRecord, recordedPath: string): Promise<void> {
+  private async publishFile(
+    record: EgressRecord,
+    recordedPath: string,
+    withManifest: boolean,
+  ): Promise<void> {
     const destination = record.destination;
     if (destination === undefined) {
       throw new Error(`open ${record.file.filename}: permission denied`);
@@ -415,7 +518,7 @@ export class EgressRegistry {
     await mkdir(dirname(destination), { recursive: true, mode: 0o755 });
     await copyFile(recordedPath, destination);
     record.file.location = destination;
-    if (record.writeManifest) {
+    if (withManifest && record.writeManifest) {
       const manifest = join(dirname(destination), `${record.info.egressId}.json`);
       await writeFile(
         manifest,
@@ -434,6 +537,12 @@ export class EgressRegistry {
     this.options.rooms.setActiveRecording(record.info.roomName, active);
   }
 
+  /** The recorder leaves the room, which then shows no recording. */
+  private leaveRoom(record: EgressRecord): void {
+    this.setRoomRecording(record, false);
+    this.options.rooms.leave(record.info.roomName, record.info.egressId);
+  }
+
   private addTimer(record: EgressRecord, afterMs: number, run: () => void): void {
     const timer = setTimeout(run, afterMs);
     timer.unref();
@@ -446,6 +555,8 @@ export class EgressRegistry {
   }
 
   private emit(name: EgressEventName, record: EgressRecord): void {
+    record.forgotten = false;
     this.options.onEvent(name, record.info.clone());
+    if (name === 'egress_ended') this.endings.emit(record.info.egressId, record.info.clone());
   }
 }

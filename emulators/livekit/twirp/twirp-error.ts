@@ -62,6 +62,7 @@ export const livekitErrors = {
   participantNotFound: () => new TwirpError('not_found', `${WRAPPED}participant does not exist`),
   egressNotFound: () => new TwirpError('not_found', `${WRAPPED}egress does not exist`),
   noEgressWorker: () => new TwirpError('unavailable', `${WRAPPED}no response from servers`),
+  requestTimedOut: () => new TwirpError('deadline_exceeded', `${WRAPPED}request timed out`),
   malformedJson: () => new TwirpError('malformed', 'the json request could not be decoded'),
   malformedProtobuf: () => new TwirpError('malformed', 'the protobuf request could not be decoded'),
   bodyUnreadable: () => new TwirpError('malformed', 'failed to read request body'),

@@ -21,15 +21,6 @@ afterAll(async () => {
   await lk.close();
 });
 
-/** A room with one participant publishing a camera, as when someone presses Record. */
-async function roomWithPublisher(): Promise<string> {
-  const room = lk.roomName();
-  await lk.rooms.createRoom({ name: room });
-  lk.emulator.controls.rooms.addParticipant(room, { identity: 'alice' });
-  lk.emulator.controls.rooms.setPublishing(room, 'alice', true);
-  return room;
-}
-
 function startRecording(room: string, filepath = join(lk.outputDir, room, 'recording.mp4')) {
   return lk.egress.startRoomCompositeEgress(
     room,
@@ -40,7 +31,7 @@ function startRecording(room: string, filepath = join(lk.outputDir, room, 'recor
 
 describe('room-composite egress lifecycle', () => {
   it('starts STARTING with the filename resolved, becomes ACTIVE, ENDING on stop, then COMPLETE with the file', async () => {
-    const room = await roomWithPublisher();
+    const room = await lk.roomWithPublisher();
     const started = await startRecording(room, `${lk.outputDir}/${room}/{room_name}-{time}`);
     expect(started.status).toBe(EgressStatus.EGRESS_STARTING);
     expect(started.egressId).toMatch(/^EG_/);
@@ -81,7 +72,7 @@ describe('room-composite egress lifecycle', () => {
   });
 
   it('writes a manifest next to the file unless disabled', async () => {
-    const room = await roomWithPublisher();
+    const room = await lk.roomWithPublisher();
     const filepath = join(lk.outputDir, room, 'with-manifest.mp4');
     const started = await startRecording(room, filepath);
     await lk.inbox.next('egress_updated', started.egressId);
@@ -131,7 +122,7 @@ describe('room-composite egress lifecycle', () => {
   });
 
   it('fails without writing a file when the worker fails', async () => {
-    const room = await roomWithPublisher();
+    const room = await lk.roomWithPublisher();
     const started = await startRecording(room);
     await lk.inbox.next('egress_updated', started.egressId);
     lk.emulator.controls.egress.fail(started.egressId, 'pipeline crashed');
@@ -145,7 +136,7 @@ describe('room-composite egress lifecycle', () => {
   });
 
   it('fails at the end when the path is not inside the mounted output directory', async () => {
-    const room = await roomWithPublisher();
+    const room = await lk.roomWithPublisher();
     const started = await startRecording(room, `${room}/relative.mp4`);
     await lk.inbox.next('egress_updated', started.egressId);
     await lk.egress.stopEgress(started.egressId);
@@ -157,7 +148,7 @@ describe('room-composite egress lifecycle', () => {
   });
 
   it('ends LIMIT_REACHED with the file kept when the session limit is hit', async () => {
-    const room = await roomWithPublisher();
+    const room = await lk.roomWithPublisher();
     const started = await startRecording(room);
     await lk.inbox.next('egress_updated', started.egressId);
     lk.emulator.controls.egress.reachLimit(started.egressId);
@@ -168,7 +159,7 @@ describe('room-composite egress lifecycle', () => {
   });
 
   it('completes with "Source closed" when the room closes during a recording', async () => {
-    const room = await roomWithPublisher();
+    const room = await lk.roomWithPublisher();
     const started = await startRecording(room);
     await lk.inbox.next('egress_updated', started.egressId);
     lk.emulator.controls.rooms.close(room);
@@ -181,7 +172,7 @@ describe('room-composite egress lifecycle', () => {
   });
 
   it('keeps the recorder as an EGRESS participant that does not hold the room open', async () => {
-    const room = await roomWithPublisher();
+    const room = await lk.roomWithPublisher();
     const started = await startRecording(room);
     const participants = await lk.rooms.listParticipants(room);
     expect(participants.map((p) => p.identity).sort()).toEqual(['alice', started.egressId].sort());
@@ -201,7 +192,7 @@ describe('egress API errors', () => {
   });
 
   it('answers 503 unavailable when no worker can take the egress', async () => {
-    const room = await roomWithPublisher();
+    const room = await lk.roomWithPublisher();
     lk.emulator.controls.egress.setWorkerAvailable(false);
     try {
       const error = await serverErrorOf(startRecording(room));
@@ -216,7 +207,7 @@ describe('egress API errors', () => {
   });
 
   it('can answer "no worker" later than the client waits, as a real server retrying its workers', async () => {
-    const room = await roomWithPublisher();
+    const room = await lk.roomWithPublisher();
     lk.emulator.controls.egress.setWorkerAvailable(false, { answerAfterMs: 1_000 });
     const impatient = new EgressClient(lk.emulator.url, lk.apiKey, lk.apiSecret, {
       requestTimeout: 0.2,
@@ -237,7 +228,7 @@ describe('egress API errors', () => {
   });
 
   it('cleans a filepath that climbs out of the output directory and fails without writing there', async () => {
-    const room = await roomWithPublisher();
+    const room = await lk.roomWithPublisher();
     const outside = `${lk.outputDir}/../${room}-escape.mp4`;
     const started = await startRecording(room, outside);
     expect(started.fileResults[0]?.filename).toBe(join(lk.outputDir, '..', `${room}-escape.mp4`));
@@ -256,7 +247,7 @@ describe('egress API errors', () => {
       'twirp error unknown: egress does not exist',
     ]);
 
-    const room = await roomWithPublisher();
+    const room = await lk.roomWithPublisher();
     const started = await startRecording(room);
     await lk.inbox.next('egress_updated', started.egressId);
     await lk.egress.stopEgress(started.egressId);
@@ -272,7 +263,7 @@ describe('egress API errors', () => {
 
 describe('ListEgress and UpdateLayout', () => {
   it('filters by room, by egress id and by activity, and keeps ended egresses', async () => {
-    const room = await roomWithPublisher();
+    const room = await lk.roomWithPublisher();
     const first = await startRecording(room, join(lk.outputDir, room, 'first.mp4'));
     const second = await startRecording(room, join(lk.outputDir, room, 'second.mp4'));
     await lk.inbox.next('egress_updated', first.egressId);
@@ -295,7 +286,7 @@ describe('ListEgress and UpdateLayout', () => {
   });
 
   it('passes a new layout to the recorder participant, and answers not_found once it ended', async () => {
-    const room = await roomWithPublisher();
+    const room = await lk.roomWithPublisher();
     const started = await startRecording(room);
     const updated = await lk.egress.updateLayout(started.egressId, 'speaker');
     expect(updated.egressId).toBe(started.egressId);

@@ -21,6 +21,8 @@ export interface LivekitFixture {
   readonly receiver: WebhookReceiver;
   /** A room name no other test uses. */
   roomName(prefix?: string): string;
+  /** A new room where `alice` publishes a camera, as when someone presses Record. */
+  roomWithPublisher(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -46,16 +48,25 @@ export async function startLivekitFixture(
     ...FAST_TIMINGS,
     ...overrides,
   });
+  const rooms = new RoomServiceClient(emulator.url, apiKey, apiSecret);
+  const roomName = (prefix = 'room') => `${prefix}-${randomBytes(4).toString('hex')}`;
   return {
     emulator,
     apiKey,
     apiSecret,
     outputDir,
     inbox,
-    rooms: new RoomServiceClient(emulator.url, apiKey, apiSecret),
+    rooms,
     egress: new EgressClient(emulator.url, apiKey, apiSecret),
     receiver: new WebhookReceiver(apiKey, apiSecret),
-    roomName: (prefix = 'room') => `${prefix}-${randomBytes(4).toString('hex')}`,
+    roomName,
+    async roomWithPublisher() {
+      const room = roomName();
+      await rooms.createRoom({ name: room });
+      emulator.controls.rooms.addParticipant(room, { identity: 'alice' });
+      emulator.controls.rooms.setPublishing(room, 'alice', true);
+      return room;
+    },
     async close() {
       await emulator.stop();
       await inbox.close();
