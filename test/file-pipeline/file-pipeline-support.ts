@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Database, getDatabase } from 'firebase-admin/database';
 import { pino } from 'pino';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { storageObjectName } from '../../common/recording/recording-paths.js';
 import type { FilePipelineSettings } from '../../controller/controller.js';
 import { RecordingStore } from '../../controller/records/recording-store.js';
@@ -30,6 +30,10 @@ export const hasStatus = (status: string) => (record: Record<string, unknown>) =
 export const isSettled = (record: Record<string, unknown>) =>
   record.status === 'uploaded' || record.status === 'failed';
 
+/** Uploaded, failed or canceled: a status the record will not leave on its own. */
+export const isFinal = (record: Record<string, unknown>) =>
+  isSettled(record) || record.status === 'canceled';
+
 export async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
@@ -53,6 +57,18 @@ export const storedSha256 = async (
 
 export const recordingFile = (stack: RecordingStack, roomKey: string, recordingId: string) =>
   join(stack.outputDir, roomKey, `${recordingId}.mp4`);
+
+/** The recording's object in Storage holds exactly the bytes of its file on disk. */
+export async function expectStoredAsOnDisk(
+  storage: StorageEmulator,
+  stack: RecordingStack,
+  roomKey: string,
+  recordingId: string,
+): Promise<void> {
+  expect(await storedSha256(storage, roomKey, recordingId)).toBe(
+    await sha256OfFile(recordingFile(stack, roomKey, recordingId)),
+  );
+}
 
 /** Starts a recording in a fresh room with `alice` publishing, and stops it once it records. */
 export async function recordBriefly(

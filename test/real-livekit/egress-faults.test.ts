@@ -1,11 +1,10 @@
 import { EgressStatus } from 'livekit-server-sdk';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
+  expectStoredAsOnDisk,
   FAST_FILES,
   hasStatus,
-  recordingFile,
-  sha256OfFile,
-  storedSha256,
+  isFinal,
 } from '../file-pipeline/file-pipeline-support.js';
 import { describeOnRealLivekit } from '../support/each-livekit.js';
 import { useOwnStorageEmulator } from '../support/own-storage-emulator.js';
@@ -15,8 +14,6 @@ import { RecordingStack } from '../support/recording-stack.js';
  * The real egress worker's failure modes, each as upstream Egress behaves (the worker's
  * README), with the real server's own answers: what the product must do with each.
  */
-const FINAL = ['uploaded', 'failed', 'canceled'];
-const isFinal = (record: Record<string, unknown>) => FINAL.includes(String(record.status));
 /** How long a test waits for a final status: thrice the stop deadline the stack sets (10 s). */
 const SETTLE_MS = 30_000;
 const TEST_MS = 90_000;
@@ -121,9 +118,7 @@ describeOnRealLivekit('the egress worker failing as the real one does', () => {
       const ended = await stack.waitForRecord(alice.db, roomKey, recordingId, isFinal, SETTLE_MS);
       expect(ended.status).toBe('uploaded');
       expect(String(ended.egressError)).toContain('shutting down');
-      expect(await storedSha256(storage().emulator, roomKey, recordingId)).toBe(
-        await sha256OfFile(recordingFile(stack, roomKey, recordingId)),
-      );
+      await expectStoredAsOnDisk(storage().emulator, stack, roomKey, recordingId);
       await lockReleased(roomKey, alice.db);
     },
     TEST_MS,
@@ -156,9 +151,7 @@ describeOnRealLivekit('the egress worker failing as the real one does', () => {
       const ended = await stack.waitForRecord(alice.db, roomKey, recordingId, isFinal, SETTLE_MS);
       // Its file may or may not have been finished: uploaded with its bytes, or egress_lost.
       if (ended.status === 'uploaded') {
-        expect(await storedSha256(storage().emulator, roomKey, recordingId)).toBe(
-          await sha256OfFile(recordingFile(stack, roomKey, recordingId)),
-        );
+        await expectStoredAsOnDisk(storage().emulator, stack, roomKey, recordingId);
       } else {
         expect(ended.error).toMatchObject({ code: 'egress_lost' });
       }
