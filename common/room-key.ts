@@ -1,5 +1,6 @@
 /**
- * Room keys: the path-safe name of a room, shared by the SPA and the controller (DESIGN §2).
+ * Room keys: the path-safe name of a room, shared by the SPA and the controller
+ * (docs/architecture.md, "Keys and names").
  *
  * roomKey = base64url(utf8(roomUrl)) without padding. It is a database key, the LiveKit room
  * name, a directory under RECORDING_OUTPUT_DIR and part of a Storage object name, so it must

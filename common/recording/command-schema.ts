@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { roomKeyFromUrl } from '../room-key.js';
 import { commandId, RECORDING_ID_PATTERN, ROOM_KEY_PATTERN } from './recording-paths.js';
 
-/** A queue entry as the rules let a client write it (DESIGN §3). */
+/** A queue entry as the rules let a client write it (docs/architecture.md, "Commands"). */
 export const commandSchema = z
   .object({
     action: z.enum(['start', 'stop', 'delete']),

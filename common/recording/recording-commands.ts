@@ -10,8 +10,9 @@ import {
 
 /**
  * The multi-location updates a participant writes to start, stop or delete a recording
- * (DESIGN §3), built in one place for the SPA (web SDK) and the controller's HTTP routes
- * (Admin SDK). `serverTime` is the caller's SDK's server-timestamp sentinel; the rules require it.
+ * (docs/architecture.md, "Commands"), built in one place for the SPA (web SDK) and the controller's
+ * HTTP routes (Admin SDK). `serverTime` is the caller's SDK's server-timestamp sentinel; the rules
+ * require it.
  */
 export interface CommandRequest {
   readonly roomUrl: string;

@@ -1,7 +1,7 @@
 /**
  * The stable `error.code` values this controller writes on a failed recording
- * (docs/architecture.md); clients match on them. Readers accept any other code too: a newer
- * controller may write one this build does not know.
+ * (docs/architecture.md, "Error codes"); clients match on them. Readers accept any other code too:
+ * a newer controller may write one this build does not know.
  */
 export const RECORDING_ERROR_CODES = [
   'request_expired',

@@ -31,7 +31,8 @@ export type RecordingPreset = (typeof RECORDING_PRESETS)[number];
 
 /**
  * A recording's choices, stored on its record at creation. Audio-only takes neither a layout
- * nor a video preset: it is the egress path that needs no Chrome (livekit.md §8).
+ * nor a video preset: it is the egress path that needs no Chrome (docs/operations.md, "Audio-only,
+ * layout and quality per recording").
  */
 export interface RecordingOptions {
   readonly audioOnly?: boolean;

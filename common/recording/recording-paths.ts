@@ -1,6 +1,6 @@
 /**
- * Where things live (DESIGN §2–3), shared by the SPA, the controller and the rules tests so a
- * path is spelled in one place.
+ * Where things live (docs/architecture.md, "Keys and names" and "Database layout"), shared by the
+ * SPA, the controller and the rules tests so a path is spelled in one place.
  */
 
 /** Push ids (and so recording ids) are 20 characters of this alphabet. */
@@ -45,6 +45,9 @@ export const recordingFileName = (roomKey: string, recordingId: string) =>
 export const storageObjectName = (roomKey: string, recordingId: string) =>
   `recordings/${recordingFileName(roomKey, recordingId)}`;
 
-/** A participant's receipt that they saw the recording notice (DESIGN §3). */
+/**
+ * A participant's receipt that they saw the recording notice (docs/architecture.md, "Database
+ * layout").
+ */
 export const consentPath = (roomKey: string, recordingId: string, uid: string) =>
   `${recordingPath(roomKey, recordingId)}/consents/${uid}`;

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { RECORDING_STATUSES } from './recording-status.js';
 
 /**
- * A recording as stored at `recordings/<roomKey>/<recordingId>` (DESIGN §3). Read tolerantly:
- * unknown fields pass through, so an older or newer controller's fields are kept on rewrite.
+ * A recording as stored at `recordings/<roomKey>/<recordingId>` (docs/architecture.md, "Database
+ * layout"). Read tolerantly: unknown fields pass through, so an older or newer controller's fields
+ * are kept on rewrite.
  */
 export const recordingRecordSchema = z
   .object({

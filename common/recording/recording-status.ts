@@ -1,6 +1,7 @@
 /**
- * The life of a recording (DESIGN §3) as data: which statuses exist and which moves are legal.
- * Only `records/` writes a status, and only through `assertTransition`.
+ * The life of a recording (docs/architecture.md, "Statuses and their deadlines") as data: which
+ * statuses exist and which moves are legal. Only `records/` writes a status, and only through
+ * `assertTransition`.
  */
 export const RECORDING_STATUSES = [
   'requested',

@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { RECORDING_LAYOUTS, RECORDING_PRESETS } from '../../common/recording/recording-options.js';
 
 /**
- * Every environment variable the controller reads, with its rule and default (DESIGN §6).
- * `.env.livekit.example` documents the same list; the config test keeps the two in step.
+ * Every environment variable the controller reads, with its rule and default
+ * (docs/architecture.md, "Configuration"). `.env.livekit.example` documents the same list; the
+ * config test keeps the two in step.
  */
 
 /** Variables whose values must never be printed, not even in a configuration error. */

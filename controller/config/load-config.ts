@@ -166,7 +166,8 @@ export function loadConfig(env: Environment): Config {
     );
   }
   const e = parsed.data;
-  // The SEED: LIVEKIT_URL / LIVEKIT_WS_URL are internal overrides that win over LIVEKIT_HOST.
+  // LIVEKIT_URL / LIVEKIT_WS_URL are internal overrides that win over LIVEKIT_HOST (URL first; the
+  // README's configuration table).
   const internalUrl = e.LIVEKIT_URL ?? e.LIVEKIT_WS_URL ?? e.LIVEKIT_HOST;
   const publicUrl = e.LIVEKIT_HOST ?? internalUrl;
   if (internalUrl === undefined || publicUrl === undefined) {

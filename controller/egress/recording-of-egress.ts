@@ -2,8 +2,8 @@ import { RECORDING_ID_PATTERN, ROOM_KEY_PATTERN } from '../../common/recording/r
 import type { RecordingRef } from '../../common/recording/recording-ref.js';
 import type { EgressSnapshot } from './egress-snapshot.js';
 
-// `<roomKey>/<recordingId>.mp4` at the end of any path (DESIGN §2): a file maps back to its
-// record without a lookup, whatever directory the egress container mounts.
+// `<roomKey>/<recordingId>.mp4` at the end of any path (docs/architecture.md, "Keys and names"):
+// a file maps back to its record without a lookup, whatever directory the egress container mounts.
 const RECORDING_FILE = /(?:^|\/)([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]+)\.mp4$/;
 
 /** The recording a file path belongs to, if it is one of ours. */

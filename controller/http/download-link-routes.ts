@@ -25,9 +25,10 @@ const linkSchema = z.object({
 
 /**
  * `POST /recordings/:roomKey/:recordingId/download-url`: a working link to an uploaded recording,
- * also written into the record, so a UI holding an expired signed URL (DESIGN §7) gets a fresh
- * one. Whoever may read the room's records may ask: the database rules let the room's members
- * read `recordings/<roomKey>`, so a member's ID token (or the API key) is needed here too.
+ * also written into the record, so a UI holding an expired signed URL (docs/architecture.md,
+ * "Download links") gets a fresh one. Whoever may read the room's records may ask: the database
+ * rules let the room's members read `recordings/<roomKey>`, so a member's ID token (or the API key)
+ * is needed here too.
  */
 export const downloadLinkRoutes: FastifyPluginAsync<DownloadLinkRoutesOptions> = async (
   app,

@@ -37,10 +37,11 @@ export interface PendingUpload extends PendingUploadEntry {
 }
 
 /**
- * Whether this controller should drive a pending upload whose file it does not have (which ends
- * it `failed: file_missing`). Several controllers may share the database (DESIGN §10), each
- * with its own disk: an upload under way belongs to the controller that started it, and a
- * finished file nobody has taken is given time for the controller that holds it to find it.
+ * Whether this controller should drive a pending upload whose file it does not have (which ends it
+ * `failed: file_missing`). Several controllers may share the database (docs/architecture.md,
+ * "Scaling out"), each with its own disk: an upload under way belongs to the controller that
+ * started it, and a finished file nobody has taken is given time for the controller that holds it
+ * to find it.
  */
 export function claimsMissingFile(
   entry: PendingUploadEntry,

@@ -1,7 +1,7 @@
 import type { DownloadUrlMode } from '../config/load-config.js';
 import type { StorageFile } from './storage-types.js';
 
-/** V4 signed URLs cannot outlive 7 days (storage.md §7.4). */
+/** V4 signed URLs cannot outlive 7 days (emulators/storage/README.md, "Download URLs"). */
 export const SIGNED_URL_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 
 /** A link to a recording's object; `expiresAt` (ms since epoch) only for a signed link. */
@@ -11,9 +11,9 @@ export interface DownloadLink {
 }
 
 /**
- * The Firebase token URL, byte for byte what firebase-admin's `getDownloadURL` returns, built
- * from the token we set (storage.md §7.3a): no request, and it works where `getDownloadURL`
- * is refused (the real emulator under deny-all rules).
+ * The Firebase token URL, byte for byte what firebase-admin's `getDownloadURL` returns, built from
+ * the token we set (emulators/storage/README.md, "Download URLs"): no request, and it works where
+ * `getDownloadURL` is refused (the real emulator under deny-all rules).
  */
 export function tokenDownloadUrl(bucketName: string, objectName: string, token: string): string {
   const base = process.env.STORAGE_EMULATOR_HOST || 'https://firebasestorage.googleapis.com';
@@ -41,7 +41,10 @@ export function signedUrlExpiry(url: string): number | undefined {
   return signedAt + seconds * 1000;
 }
 
-/** The link written into an uploaded record, as `DOWNLOAD_URL_MODE` asks (DESIGN §7). */
+/**
+ * The link written into an uploaded record, as `DOWNLOAD_URL_MODE` asks (docs/architecture.md,
+ * "Download links").
+ */
 export async function downloadLink(
   mode: DownloadUrlMode,
   file: StorageFile,

@@ -54,9 +54,10 @@ export class UploadFailedError extends Error {
 
 /**
  * Streams a finished recording into Storage through one resumable session, retried with p-retry
- * (storage.md §10): each attempt first asks whether the object is already there with our token
- * (a lost final answer, a 412), then resumes the saved session, piping the file from byte 0
- * (the client skips what the server holds, so its CRC32C still covers the whole file).
+ * (docs/architecture.md, "Files and upload"): each attempt first asks whether the object is already
+ * there with our token (a lost final answer, a 412), then resumes the saved session, piping the
+ * file from byte 0 (the client skips what the server holds, so its CRC32C still covers the whole
+ * file).
  */
 export async function uploadRecording(request: RecordingUploadRequest): Promise<UploadedObject> {
   const file = request.bucket.file(request.objectName, {
@@ -133,7 +134,8 @@ async function uploadOnce(
   const stream = file.createWriteStream({
     resumable: true,
     validation: 'crc32c',
-    // Without a precondition the client never retries (storage.md §3.2); 0 = create only.
+    // Without a precondition the client never retries (emulators/storage/README.md, "Retries and
+    // preconditions"); 0 = create only.
     preconditionOpts: { ifGenerationMatch: 0 },
     ...(session.sessionUri === undefined ? {} : { uri: session.sessionUri }),
     metadata: {

@@ -10,7 +10,8 @@ export interface RecyclingFileReaderOptions {
   /**
    * How far behind the consumer's position a chunk must be before its buffer is reused. Every
    * holder after the upload client's progress point is bounded by backpressure to a few chunks,
-   * and the client replays at most its last chunk (storage.md §2.2), so this is ample.
+   * and the client replays at most its last chunk (emulators/storage/README.md, "Resumable
+   * uploads"), so this is ample.
    */
   readonly recycleLagBytes?: number;
 }

@@ -1,6 +1,7 @@
 /**
- * What a failed upload attempt means for the next one (storage.md §3, §10). Pure: it reads the
- * error the client threw, nothing else.
+ * What a failed upload attempt means for the next one (emulators/storage/README.md, "Retries and
+ * preconditions"; docs/architecture.md, "Files and upload"). Pure: it reads the error the client
+ * threw, nothing else.
  * - `retry`: transient (5xx, 429, 408, resets, stalls, a client that lost its place): resume
  *   the saved session.
  * - `new_session`: the session is gone (404/410) or the client deleted a mismatched object.

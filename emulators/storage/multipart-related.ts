@@ -18,8 +18,8 @@ export function multipartBoundary(contentType: string | undefined): string | und
 }
 
 /**
- * Streams a GCS multipart upload body (§5 of the storage note: a JSON part, then the media
- * part) into `sink`, holding back only a delimiter's length of media at a time.
+ * Streams a GCS multipart upload body (README.md, "Multipart uploads": a JSON part, then the
+ * media part) into `sink`, holding back only a delimiter's length of media at a time.
  */
 export async function parseMultipartRelated(
   body: AsyncIterable<Buffer>,

@@ -102,7 +102,8 @@ export function resolveRoute(
   }
 
   if (rawPath.startsWith('/v0/b/')) {
-    // Clients never write to Storage in this project (deny-all rules, DESIGN §4).
+    // Clients never write to Storage in this project (deny-all rules: docs/architecture.md,
+    // "Rules").
     if (method !== 'GET') return { kind: 'firebase-write' };
     const target = bucketPath(rawPath.slice('/v0'.length));
     if (target?.name === undefined) return NOT_IMPLEMENTED;

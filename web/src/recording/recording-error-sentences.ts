@@ -1,6 +1,9 @@
 import type { RecordingErrorCode } from '../../../common/recording/recording-error-codes.js';
 
-/** One sentence a participant understands for each stable `error.code` (docs/architecture.md). */
+/**
+ * One sentence a participant understands for each stable `error.code` (docs/architecture.md,
+ * "Error codes").
+ */
 export const RECORDING_ERROR_SENTENCES: Readonly<Record<RecordingErrorCode, string>> = {
   request_expired:
     'The recording request was not taken up in time, so it was dropped. Start it again.',

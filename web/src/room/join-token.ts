@@ -1,4 +1,4 @@
-/** The answer of `POST /token` (DESIGN §5). */
+/** The answer of `POST /token` (docs/architecture.md, "HTTP API"). */
 export interface JoinToken {
   readonly token: string;
   readonly url: string;

@@ -1,6 +1,7 @@
 /**
- * A room is its URL (DESIGN §2): `<origin>/room/<name>`. The roomUrl is that URL without query
- * or fragment, so a shared link with `?utm=…` still lands in the same room.
+ * A room is its URL (docs/architecture.md, "Keys and names"): `<origin>/room/<name>`. The roomUrl
+ * is that URL without query or fragment, so a shared link with `?utm=…` still lands in the same
+ * room.
  */
 export const ROOM_PATH_PREFIX = '/room/';
 
