@@ -3,7 +3,8 @@ import type { Config } from '../controller/config/load-config.js';
 
 /**
  * Renders livekit/livekit.yaml and livekit/egress.yaml from the controller's own Config, so
- * the key pair, the webhook key, Redis and the URLs are written once (DESIGN §8).
+ * the key pair, the webhook key, Redis and the URLs are written once (docs/deployment.md,
+ * "4. Configure").
  */
 
 /** Every service runs on the host network; compose maps `redis` to 127.0.0.1. */

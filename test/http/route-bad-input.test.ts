@@ -4,7 +4,8 @@ import { RecordingStack, type RunningController } from '../support/recording-sta
 
 /**
  * Every route of the controller's API against the same bad inputs: each answers the JSON
- * envelope with the status and code of DESIGN §5.
+ * envelope with the status and code the README's HTTP API table gives (docs/architecture.md,
+ * "HTTP API").
  */
 
 let stack: RecordingStack;

@@ -101,7 +101,10 @@ function corrupt(command: Record<string, unknown>, change: unknown): Record<stri
   return changed;
 }
 
-/** An independent reading of DESIGN §3: what makes a queue entry one the controller may act on. */
+/**
+ * An independent reading of docs/architecture.md, "Commands": what makes a queue entry one the
+ * controller may act on.
+ */
 function acceptable(key: string, raw: unknown, record: unknown): boolean {
   const command = commandSchema.safeParse(raw);
   const target = commandTargetSchema.safeParse(record);

@@ -16,9 +16,9 @@ import { consentPath } from '../../common/recording/recording-paths.js';
 import { roomKeyFromUrl } from '../../common/room-key.js';
 
 /**
- * database.rules.json, case by case. Each row names the rule (DESIGN §3–4) it proves and
- * whether the write or read must be allowed. Every rule has at least one allowed and one
- * denied row.
+ * database.rules.json, case by case. Each row names the rule (docs/architecture.md, "Rules") it
+ * proves and whether the write or read must be allowed. Every rule has at least one allowed and
+ * one denied row.
  */
 
 type Db = ReturnType<ReturnType<RulesTestEnvironment['authenticatedContext']>['database']>;

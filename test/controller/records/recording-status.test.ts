@@ -19,7 +19,7 @@ const HAPPY_PATH = [
 ] as const;
 
 describe('the recording transition table', () => {
-  it('allows the happy path of DESIGN §3, one step at a time', () => {
+  it('allows the happy path from requested to uploaded, one step at a time', () => {
     for (let index = 1; index < HAPPY_PATH.length; index++) {
       const from = HAPPY_PATH[index - 1];
       const to = HAPPY_PATH[index];

@@ -38,7 +38,8 @@ const withToken = (url: string, token: string) => {
 };
 
 // The real Firebase emulator evaluates rules for admin's getDownloadURL and refuses it under
-// deny-all rules (storage note §7.3), so these run against our stand-in only.
+// deny-all rules (emulators/storage/README.md, "Download URLs"), so these run against our stand-in
+// only.
 describeWithOurServers('Firebase download URLs', () => {
   it('getDownloadURL gives a link that serves the same bytes, with no credentials', async () => {
     const content = randomContent(256 * 1024 + 3);
@@ -96,7 +97,8 @@ describeWithOurServers('Firebase download URLs', () => {
   });
 });
 
-// Signing is local with a service-account key (a fresh one, made at test time; note §7.4).
+// Signing is local with a service-account key, a fresh one made at test time
+// (emulators/storage/README.md, "Download URLs").
 describeWithOurServers('V4 signed URLs', () => {
   it('serves the object on a signed URL made with a service-account key', async () => {
     const projectId = inject('firebaseProjectId');
@@ -134,7 +136,8 @@ describeWithOurServers('V4 signed URLs', () => {
   });
 });
 
-// DESIGN §4: clients read recordings through their download URL only, and never write.
+// Clients read recordings through their download URL only, and never write (docs/architecture.md,
+// "Rules").
 describeWithOurServers('web clients (firebase/storage)', () => {
   async function webStorage() {
     const [host = '', port = ''] = (process.env.FIREBASE_STORAGE_EMULATOR_HOST ?? '').split(':');

@@ -38,7 +38,8 @@ const uploadPutsSince = (from: number) =>
     .filter((request) => request.kind === 'upload-put')
     .map((request) => `${request.contentRange} → ${request.status}`);
 
-// A saved session URI and the whole file from byte 0: how the controller resumes (note §10).
+// A saved session URI and the whole file from byte 0: how the controller resumes
+// (docs/architecture.md, "Files and upload").
 async function resumeFromSavedUri(name: string, content: Buffer, uri: string) {
   const file = own().bucket.file(name);
   await writeThroughStream(file, content, { uri });
@@ -153,7 +154,8 @@ describeWithOurServers('fault switches, as the real client experiences them', ()
     const { uri } = await failedUpload(bucket.file(name), content);
     const from = emulator.requests.length;
     await writeThroughStream(bucket.file(name), content, { uri });
-    // Note §2.4: a 200 status query makes the client start over at byte 0 (bandwidth wasted).
+    // A 200 status query makes the client start over at byte 0, bandwidth wasted
+    // (emulators/storage/README.md, "Resumable uploads").
     expect(uploadPutsSince(from)).toEqual(['bytes */* → 200', 'bytes 0-*/* → 200']);
     expect(sha256(await downloadBytes(bucket.file(name)))).toBe(sha256(content));
   });

@@ -40,8 +40,8 @@ describe('resumable uploads through firebase-admin', () => {
   });
 });
 
-// The Firebase Storage emulator finalizes on every PUT (storage note §11.4): chunked mode and
-// resuming a session exist in our stand-in and in GCS only.
+// The Firebase Storage emulator finalizes on every PUT (emulators/storage/README.md, "Where it
+// differs from GCS"): chunked mode and resuming a session exist in our stand-in and in GCS only.
 describeWithOurServers('chunked and resumed uploads', () => {
   it('stores a chunked upload (308 per chunk, the total on the last)', async () => {
     const content = randomContent(3 * CHUNK + 100);
