@@ -296,7 +296,7 @@ export const concurrentRooms: Benchmark = {
     // Alone, a recording costs a few clock ticks: ten windows keep the tick's rounding small.
     const aloneCount = context.quick ? 3 : 10;
     const recordForMs = context.quick ? 500 : 2_000;
-    const idleSpanMs = context.quick ? 1_000 : 5_000;
+    const idleSpanMs = context.quick ? 2_000 : 5_000;
     const stack = await BenchStack.start(context.servers, {
       egressActivationDelayMs: 100,
       egressWriteIntervalMs: 200,
