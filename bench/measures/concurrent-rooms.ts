@@ -195,6 +195,12 @@ interface Measured {
   readonly together: ReadonlyMap<number, TogetherSamples>;
 }
 
+/** The wall times the measure judged before it judged CPU, reported beside it. */
+const WALL_TIMES = [
+  { step: 'start → recording', of: 'start' },
+  { step: 'stop → uploaded', of: 'stop' },
+] as const;
+
 function figuresOf(measured: Measured): Figure[] {
   const { counts, aloneCount, recordForMs, idle, alone, together } = measured;
   const samplesOf = (count: number): TogetherSamples => {
@@ -249,29 +255,23 @@ function figuresOf(measured: Measured): Figure[] {
             'where the GC happens to be moves it.',
     }),
   );
-  const latency = counts.flatMap((count, i): Figure[] => [
-    {
-      name: `${count} rooms at once: start → recording, slowest room`,
-      unit: 'ms',
-      samples: samplesOf(count).start,
-      baseline: alone.start,
-      baselineName: 'one room',
-      goal: { kind: 'reported', comparison: 'ratio' },
-      note:
-        i > 0
-          ? undefined
-          : `the slowest room of the batch against the median room of the lone series in the same run: every process ` +
-            `of the stack shares the two cores, so this is the machine's figure, not the controller's.`,
-    },
-    {
-      name: `${count} rooms at once: stop → uploaded, slowest room`,
-      unit: 'ms',
-      samples: samplesOf(count).stop,
-      baseline: alone.stop,
-      baselineName: 'one room',
-      goal: { kind: 'reported', comparison: 'ratio' },
-    },
-  ]);
+  const latency = counts.flatMap((count, i) =>
+    WALL_TIMES.map(
+      ({ step, of }, j): Figure => ({
+        name: `${count} rooms at once: ${step}, slowest room`,
+        unit: 'ms',
+        samples: samplesOf(count)[of],
+        baseline: alone[of],
+        baselineName: 'one room',
+        goal: { kind: 'reported', comparison: 'ratio' },
+        note:
+          i > 0 || j > 0
+            ? undefined
+            : `the slowest room of the batch against the median room of the lone series in the same run: every process ` +
+              `of the stack shares the two cores, so this is the machine's figure, not the controller's.`,
+      }),
+    ),
+  );
   return [...cpu, idleFigure, ...rss, ...latency];
 }
 
