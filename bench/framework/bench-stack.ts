@@ -187,13 +187,17 @@ export class BenchStack {
     await Promise.all(this.admitters.map((admit) => admit(roomKey)));
   }
 
-  /** A room of its own with the participant in it (as LiveKit sees them), publishing if asked. */
+  /**
+   * A room of its own with the participant in it (as LiveKit sees them), publishing if asked.
+   * Its members are every participant of the bench, or only `members` when given.
+   */
   async roomWith(
     identity: string,
-    options: { readonly publishing?: boolean } = {},
+    options: { readonly publishing?: boolean; readonly members?: readonly Participant[] } = {},
   ): Promise<{ roomUrl: string; roomKey: string }> {
     const { roomUrl, roomKey } = newRoom();
-    await this.admitParticipants(roomKey);
+    if (options.members === undefined) await this.admitParticipants(roomKey);
+    else await Promise.all(options.members.map((member) => member.join(roomKey)));
     await this.livekit.addParticipant(roomKey, identity);
     if (options.publishing === true) await this.livekit.setPublishing(roomKey, identity, true);
     return { roomUrl, roomKey };

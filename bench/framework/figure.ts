@@ -15,14 +15,19 @@ export type Goal =
   /** figure − baseline ≤ value, in the figure's unit (overheads, memory growth). */
   | { readonly kind: 'difference_at_most'; readonly value: number }
   /** figure ≤ value, no baseline (an absolute budget). */
-  | { readonly kind: 'at_most'; readonly value: number };
+  | { readonly kind: 'at_most'; readonly value: number }
+  /**
+   * No bound: shown beside the judged figures so that nothing measured is lost, never failed.
+   * `ratio` compares it with its baseline run by run; `none` has no baseline.
+   */
+  | { readonly kind: 'reported'; readonly comparison: 'ratio' | 'none' };
 
 /** One measured figure: `samples[i]` and `baseline[i]` were measured in the same run. */
 export interface Figure {
   readonly name: string;
   readonly unit: string;
   readonly samples: readonly number[];
-  /** Absent only for `at_most` goals. */
+  /** Absent only for `at_most` goals and figures reported with no comparison. */
   readonly baseline?: readonly number[];
   readonly baselineName?: string;
   readonly goal: Goal;
@@ -40,8 +45,9 @@ export interface FigureVerdict {
   readonly figure: Figure;
   readonly value: Spread;
   readonly baseline: Spread | undefined;
-  /** The per-run comparison (ratio or difference; the figure itself for `at_most`). */
+  /** The per-run comparison (ratio or difference; the figure itself when it has no baseline). */
   readonly comparison: Spread;
+  /** Whether the figure meets its goal; a `reported` figure has none to miss. */
   readonly pass: boolean;
 }
 
@@ -68,7 +74,9 @@ export function spread(values: readonly number[]): Spread {
 
 function comparisons(figure: Figure): number[] {
   const { goal, samples, baseline } = figure;
-  if (goal.kind === 'at_most') return [...samples];
+  if (goal.kind === 'at_most' || (goal.kind === 'reported' && goal.comparison === 'none')) {
+    return [...samples];
+  }
   if (baseline === undefined || baseline.length !== samples.length) {
     throw new Error(`${figure.name}: needs one baseline per sample`);
   }
@@ -79,6 +87,7 @@ function comparisons(figure: Figure): number[] {
 }
 
 function meets(goal: Goal, value: number): boolean {
+  if (goal.kind === 'reported') return true;
   if (!Number.isFinite(value)) return false;
   switch (goal.kind) {
     case 'ratio_at_least':

@@ -27,18 +27,27 @@ export function describeGoal(goal: Goal, unit: string): string {
       return `≤ +${goal.value} ${unit}`;
     case 'at_most':
       return `≤ ${goal.value} ${unit}`;
+    case 'reported':
+      return '—';
   }
 }
 
 function comparisonCell(verdict: FigureVerdict): string {
   const { goal, unit } = verdict.figure;
-  if (goal.kind === 'at_most') return '—';
+  if (goal.kind === 'at_most' || (goal.kind === 'reported' && goal.comparison === 'none')) {
+    return '—';
+  }
   if (goal.kind === 'difference_at_most') {
     const { median, min, max } = verdict.comparison;
     const signed = (value: number) => `${value >= 0 ? '+' : ''}${formatNumber(value)}`;
     return `${signed(median)} ${unit} (${signed(min)}–${signed(max)})`;
   }
   return formatSpread(verdict.comparison, '×');
+}
+
+function resultCell(verdict: FigureVerdict): string {
+  if (verdict.figure.goal.kind === 'reported') return 'reported';
+  return verdict.pass ? 'pass' : 'FAIL';
 }
 
 export interface BenchReport {
@@ -60,7 +69,7 @@ export function formatTable(report: BenchReport): string {
       : `${verdict.figure.baselineName ?? 'baseline'}: ${formatSpread(verdict.baseline, verdict.figure.unit)}`,
     comparisonCell(verdict),
     describeGoal(verdict.figure.goal, verdict.figure.unit),
-    verdict.pass ? 'pass' : 'FAIL',
+    resultCell(verdict),
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
@@ -70,7 +79,9 @@ export function formatTable(report: BenchReport): string {
   const notes = report.verdicts
     .filter((verdict) => verdict.figure.note !== undefined)
     .map((verdict) => `- ${verdict.figure.name}: ${verdict.figure.note}`);
-  const failed = report.verdicts.filter((verdict) => !verdict.pass).length;
+  const judged = report.verdicts.filter((verdict) => verdict.figure.goal.kind !== 'reported');
+  const failed = judged.filter((verdict) => !verdict.pass).length;
+  const reported = report.verdicts.length - judged.length;
   return [
     line(header),
     widths.map((width) => '-'.repeat(width)).join('-|-'),
@@ -79,7 +90,8 @@ export function formatTable(report: BenchReport): string {
     ...notes,
     '',
     `${report.mode} run on ${report.machine}, started ${report.startedAt}, took ${report.durationS.toFixed(0)} s; ` +
-      `${report.verdicts.length - failed} of ${report.verdicts.length} figures meet their goal.`,
+      `${judged.length - failed} of ${judged.length} figures meet their goal` +
+      (reported === 0 ? '.' : `; ${reported} more reported without a goal.`),
   ].join('\n');
 }
 

@@ -1,7 +1,9 @@
 /**
- * The pair in the order run `run` takes it: swapped every other run, so that neither side always
- * goes first (onto warmer caches, or into a quieter moment of a shared machine).
+ * The steps in the order run `run` takes them: rotated by one every run (a pair is swapped every
+ * other run), so that no side always goes first (onto warmer caches, or into a quieter moment of
+ * a shared machine).
  */
-export function inRunOrder<T>(run: number, pair: readonly [T, T]): readonly [T, T] {
-  return run % 2 === 0 ? pair : [pair[1], pair[0]];
+export function inRunOrder<T>(run: number, steps: readonly T[]): T[] {
+  const shift = run % steps.length;
+  return [...steps.slice(shift), ...steps.slice(0, shift)];
 }

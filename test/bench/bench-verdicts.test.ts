@@ -75,6 +75,22 @@ describe('bench verdicts', () => {
     expect(broken.pass).toBe(false);
   });
 
+  it('never fails a reported figure, and compares it with its baseline when asked', () => {
+    const ratio = judge(
+      figure({
+        samples: [100, 100, 100, 100, 100],
+        goal: { kind: 'reported', comparison: 'ratio' },
+      }),
+    );
+    expect(ratio.comparison.median).toBe(20);
+    expect(ratio.pass).toBe(true);
+    const alone = judge(
+      figure({ baseline: undefined, goal: { kind: 'reported', comparison: 'none' } }),
+    );
+    expect(alone.comparison.median).toBe(11);
+    expect(exitCodeOf([alone, ratio])).toBe(0);
+  });
+
   it('takes the p99 of 200 latencies as the second slowest', () => {
     const latencies = Array.from({ length: 200 }, (_, i) => i + 1);
     expect(percentile(latencies, 0.99)).toBe(198);
@@ -111,6 +127,30 @@ describe('bench report', () => {
     ]);
     expect(table).toMatch(/slow .*\| FAIL/);
     expect(table).toContain('took 42 s; 1 of 2 figures meet their goal');
+  });
+
+  it('shows a reported figure without a goal or verdict, and counts only judged figures', () => {
+    const table = formatTable({
+      ...report,
+      verdicts: [
+        ...report.verdicts,
+        judge(
+          figure({
+            name: 'reported',
+            unit: 'KiB',
+            baseline: undefined,
+            goal: { kind: 'reported', comparison: 'none' },
+          }),
+        ),
+      ],
+    });
+    const row = table
+      .split('\n')
+      .find((line) => line.startsWith('reported'))
+      ?.split('|')
+      .map((cell) => cell.trim());
+    expect(row).toEqual(['reported', '11.0 KiB (9.00–30.0)', '—', '—', '—', 'reported']);
+    expect(table).toContain('1 of 2 figures meet their goal; 1 more reported without a goal.');
   });
 
   it('gives every sample in the JSON so a reader can recompute the summary', () => {
