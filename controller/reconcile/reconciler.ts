@@ -1,5 +1,4 @@
 import type { Database } from 'firebase-admin/database';
-import { z } from 'zod';
 import { locateCommand } from '../../common/recording/command-schema.js';
 import { COMMAND_QUEUE_PATH } from '../../common/recording/recording-paths.js';
 import type { RecordingRef } from '../../common/recording/recording-ref.js';
@@ -24,15 +23,11 @@ export interface ReconcilerOptions extends RecordingActionDependencies {
   readonly onPass?: (outcome: { readonly corrections: number }) => void;
 }
 
-const roomsSchema = z.record(
-  z.string(),
-  z.object({ activeRecording: z.object({ recordingId: z.string() }).optional() }).loose(),
-);
-
 /**
  * Keeps every active recording true to LiveKit whatever was missed: webhooks lost while the
- * controller was down, a start that hangs, a recording past its limits. The room locks under
- * `rooms/` are its index: one per active recording, so the work follows what is live, not history.
+ * controller was down, a start that hangs, a recording past its limits. Its index is the room
+ * holds (`locks/held`, see records/room-holds.ts): one per recording that may hold its room, so
+ * the work follows what is live, not the history of rooms and their members.
  */
 export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
@@ -70,17 +65,8 @@ export class Reconciler {
     const { logger } = this.options;
     let corrections = 0;
     try {
-      const rooms = roomsSchema.safeParse(
-        (await readOnce(this.options.db.ref('rooms'))).val() ?? {},
-      );
-      if (!rooms.success) {
-        logger.error({ issues: rooms.error.issues.length }, 'rooms/ holds malformed locks');
-        return;
-      }
       const watched = new Set<string>();
-      for (const [roomKey, room] of Object.entries(rooms.data)) {
-        const recordingId = room.activeRecording?.recordingId;
-        if (recordingId === undefined) continue;
+      for (const { roomKey, recordingId } of await this.options.store.listRoomHolds()) {
         watched.add(recordingId);
         const corrected = await this.reconcile({ roomKey, recordingId }).catch((error: unknown) => {
           logger.warn({ err: error, roomKey, recordingId }, 'could not reconcile a recording');

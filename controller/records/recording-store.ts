@@ -39,6 +39,7 @@ import {
   pendingUploadPath,
   pendingUploadSchema,
 } from './pending-uploads.js';
+import { ROOM_HOLDS_PATH, roomHoldPath } from './room-holds.js';
 
 export interface TransitionRefusal {
   readonly applied: false;
@@ -420,6 +421,7 @@ export class RecordingStore {
    */
   async claimRoom(ref: RecordingRef): Promise<RoomClaim> {
     const lockRef = this.db.ref(activeRecordingPath(ref.roomKey));
+    await this.noteRoomHold(ref);
     for (let attempt = 0; attempt < 3; attempt++) {
       let holder: ActiveRecording | undefined;
       const result = await serverTransaction(lockRef, (current: unknown) => {
@@ -435,6 +437,7 @@ export class RecordingStore {
       if (holder === undefined) continue;
       const other = await this.read({ roomKey: ref.roomKey, recordingId: holder.recordingId });
       if (other !== undefined && HOLDS_ROOM.has(other.status)) {
+        await this.forgetRoomHold(ref);
         return { claimed: false, active: { ...holder, status: other.status } };
       }
       await this.releaseRoom({ roomKey: ref.roomKey, recordingId: holder.recordingId });
@@ -442,12 +445,36 @@ export class RecordingStore {
     throw new Error(`could not claim room ${ref.roomKey}: the lock keeps changing`);
   }
 
-  /** Removes the room lock if, and only if, this recording holds it. */
+  /** Removes the room lock if, and only if, this recording holds it; then its index entry. */
   async releaseRoom(ref: RecordingRef): Promise<void> {
     await serverTransaction(this.db.ref(activeRecordingPath(ref.roomKey)), (current: unknown) => {
       if (current === null) return null;
       return isJsonObject(current) && current.recordingId === ref.recordingId ? null : undefined;
     });
+    await this.forgetRoomHold(ref);
+  }
+
+  /**
+   * The recordings that may hold their room (see room-holds.ts): the reconciler's index, its
+   * size the number of recordings under way, whatever the history of rooms and members.
+   */
+  async listRoomHolds(): Promise<RecordingRef[]> {
+    const index = (await readOnce(this.db.ref(ROOM_HOLDS_PATH))).val() as unknown;
+    if (!isJsonObject(index)) return [];
+    return Object.entries(index).flatMap(([roomKey, room]) =>
+      isJsonObject(room) ? Object.keys(room).map((recordingId) => ({ roomKey, recordingId })) : [],
+    );
+  }
+
+  /** Written before the lock is taken or taken back, so no lock is ever outside the index. */
+  private async noteRoomHold(ref: RecordingRef): Promise<void> {
+    await this.db
+      .ref(roomHoldPath(ref.roomKey, ref.recordingId))
+      .set({ since: ServerValue.TIMESTAMP });
+  }
+
+  private async forgetRoomHold(ref: RecordingRef): Promise<void> {
+    await this.db.ref(roomHoldPath(ref.roomKey, ref.recordingId)).remove();
   }
 
   /**
@@ -461,6 +488,7 @@ export class RecordingStore {
     }
     // `starting` comes before the checks: only `claimRoom`, once they pass, takes the room.
     if (record.status === 'starting') return;
+    await this.noteRoomHold(ref);
     await serverTransaction(this.db.ref(activeRecordingPath(ref.roomKey)), (current: unknown) => {
       if (current !== null && (!isJsonObject(current) || current.recordingId !== ref.recordingId)) {
         return undefined;

@@ -1,5 +1,6 @@
 import { enableLogging, type Reference } from 'firebase-admin/database';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { recordReadPaths } from '../support/database-reads.js';
 import { RecordingStack } from '../support/recording-stack.js';
 import { FAST_FILES, finishedRecording, NO_SCAN, waitForStatus } from './file-pipeline-support.js';
 
@@ -18,23 +19,6 @@ afterAll(async () => {
 });
 
 const MIB = 1024 * 1024;
-
-/**
- * The paths this process's admin SDK asks the database for (gets and listens), from the SDK's
- * own protocol log: what the server is asked to send, whatever server it is. A query for one
- * key (orderByKey().equalTo(key), as readOnce reads) asks for that child alone.
- */
-function recordReadPaths(): string[] {
-  const paths: string[] = [];
-  enableLogging((line: string) => {
-    const match = /\{"r":\d+,"a":"[gq]","b":(\{.*\})\}\s*$/.exec(line);
-    if (match?.[1] === undefined) return;
-    const { p, q } = JSON.parse(match[1]) as { p: string; q?: Record<string, unknown> };
-    const oneKey = q?.i === '.key' && typeof q.sp === 'string' && q.sp === q.ep ? q.sp : undefined;
-    paths.push(oneKey === undefined ? p : `${p === '/' ? '' : p}/${oneKey}`);
-  });
-  return paths;
-}
 
 /** Resolves once nothing is at `ref`, as an admin listener sees it. */
 function untilGone(ref: Reference, timeoutMs = 20_000): Promise<void> {
