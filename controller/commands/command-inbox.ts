@@ -105,6 +105,8 @@ export class CommandInbox {
           this.options.onOrphan?.(check.command);
           break;
         case 'valid':
+          // Logged once carried out: a start's claim is on the wire first (the latency bench).
+          await this.options.execute(check.command, record);
           log.info(
             {
               roomKey: check.command.roomKey,
@@ -113,7 +115,6 @@ export class CommandInbox {
             },
             'command taken',
           );
-          await this.options.execute(check.command, record);
           if (this.startOfAnother(check.command, await watch?.current())) {
             log.info({ ...locator }, 'start claimed by another controller; its entry is theirs');
             return;

@@ -151,11 +151,11 @@ export async function startRecording(
     record.status === 'requested' && record.stopRequestedBy !== undefined
       ? await mayStop(deps, ref, record, record.stopRequestedBy)
       : undefined;
-  const claimed = deps.store.step(ref, {
-    kind: 'start_command',
-    options: optionsVerdict(options),
-    stopAllowed,
-  });
+  const claimed = deps.store.step(
+    ref,
+    { kind: 'start_command', options: optionsVerdict(options), stopAllowed },
+    { seen: record },
+  );
   // Asked beside the claim, after it is sent: the room check overlaps its round trip.
   const participants =
     record.status === 'requested' && options.ok && stopAllowed !== true
@@ -187,7 +187,12 @@ export async function stopRecording(
   const record = recordingRecordOf(read);
   if (record === undefined) return;
   const allowed = await mayStop(deps, ref, record, requester);
-  await applyEvent(deps, ref, { kind: 'stop_command', by: requester, allowed });
+  const step = await deps.store.step(
+    ref,
+    { kind: 'stop_command', by: requester, allowed },
+    { seen: record },
+  );
+  await carryOut(deps, ref, step);
 }
 
 /** Fails the recording an invalid command names and stops its egress if it had one. */

@@ -66,7 +66,7 @@ export async function applyEvent(
   event: RecordingEvent,
   now?: number,
 ): Promise<StepOutcome> {
-  const outcome = await deps.store.step(ref, event, now);
+  const outcome = await deps.store.step(ref, event, { now });
   await carryOut(deps, ref, outcome);
   return outcome;
 }

@@ -174,9 +174,24 @@ export class RecordingStore {
    * effects the caller carries out. Two controllers taking the same event race in the
    * transaction: one moves the record, the other finds it moved and is told so.
    */
-  async step(ref: RecordingRef, event: RecordingEvent, now = Date.now()): Promise<StepOutcome> {
-    const context: StepContext = { now, limits: this.limits, controllerId: this.controllerId };
-    const seen = await this.read(ref);
+  async step(
+    ref: RecordingRef,
+    event: RecordingEvent,
+    options: {
+      readonly now?: number;
+      /**
+       * The record as the caller just read it (the inbox's listener): the plan is made on it
+       * without another read; the transaction decides on the database's value all the same.
+       */
+      readonly seen?: RecordingRecord;
+    } = {},
+  ): Promise<StepOutcome> {
+    const context: StepContext = {
+      now: options.now ?? Date.now(),
+      limits: this.limits,
+      controllerId: this.controllerId,
+    };
+    const seen = options.seen ?? (await this.read(ref));
     if (seen === undefined) return { applied: false, effects: [], reason: 'no record' };
     const plan = nextStep(seen, event, context);
     if (plan.to === undefined && plan.fields === undefined) {
