@@ -5,10 +5,9 @@ import { START_REQUEST_TIMEOUT_MS } from '../common/recording/recording-deadline
 import type { RecordingRef } from '../common/recording/recording-ref.js';
 import { CommandInbox } from './commands/command-inbox.js';
 import {
+  carryOutCommand,
   type RecordingActionDependencies,
   rejectCommand,
-  startRecording,
-  stopRecording,
 } from './commands/recording-actions.js';
 import type { Config } from './config/load-config.js';
 import { LivekitRecorder } from './egress/livekit-recorder.js';
@@ -141,9 +140,9 @@ export async function createController(
     execute: async (command, record) => {
       const ref = { roomKey: command.roomKey, recordingId: command.recordingId };
       try {
-        if (command.action === 'start') await startRecording(actions, ref, command.by, record);
-        else if (command.action === 'stop') await stopRecording(actions, ref, command.by, record);
-        else await deleteByCommand(ref, command.by);
+        if (command.action === 'delete') await deleteByCommand(ref, command.by);
+        else
+          await carryOutCommand(actions, ref, { action: command.action, by: command.by }, record);
         metrics.command(command.action, 'executed');
       } catch (error) {
         metrics.command(command.action, 'error');

@@ -137,15 +137,12 @@ function optionsVerdict(check: ReturnType<typeof checkRecordingOptions>): Option
  * indicator) and the egress started. A record this controller left in `starting` (a crash) goes
  * through the same checks again; another controller's is ended by the start deadline.
  */
-export async function startRecording(
+async function startRecording(
   deps: RecordingActionDependencies,
   ref: RecordingRef,
   requester: string,
-  /** The record as the command inbox read it (raw). */
-  read: unknown,
+  record: RecordingRecord,
 ): Promise<void> {
-  const record = recordingRecordOf(read);
-  if (record === undefined) return;
   const options = checkRecordingOptions(optionsOfRecord(record), deps.recording);
   const stopAllowed =
     record.status === 'requested' && record.stopRequestedBy !== undefined
@@ -177,15 +174,12 @@ export async function startRecording(
 }
 
 /** A stop command: before the egress started the recording is canceled, after it, stopped. */
-export async function stopRecording(
+async function stopRecording(
   deps: RecordingActionDependencies,
   ref: RecordingRef,
   requester: string,
-  /** The record as the command inbox read it (raw). */
-  read: unknown,
+  record: RecordingRecord,
 ): Promise<void> {
-  const record = recordingRecordOf(read);
-  if (record === undefined) return;
   const allowed = await mayStop(deps, ref, record, requester);
   const step = await deps.store.step(
     ref,
@@ -193,6 +187,19 @@ export async function stopRecording(
     { seen: record },
   );
   await carryOut(deps, ref, step);
+}
+
+/** A start or a stop command, on its record as the command inbox read it (raw). */
+export async function carryOutCommand(
+  deps: RecordingActionDependencies,
+  ref: RecordingRef,
+  command: { readonly action: 'start' | 'stop'; readonly by: string },
+  read: unknown,
+): Promise<void> {
+  const record = recordingRecordOf(read);
+  if (record === undefined) return;
+  if (command.action === 'start') await startRecording(deps, ref, command.by, record);
+  else await stopRecording(deps, ref, command.by, record);
 }
 
 /** Fails the recording an invalid command names and stops its egress if it had one. */
