@@ -8,30 +8,27 @@ import {
 import type { RecordingRef } from '../../common/recording/recording-ref.js';
 import type { Config } from '../config/load-config.js';
 import type { EgressSnapshot } from '../egress/egress-snapshot.js';
-import {
-  LivekitError,
-  type LivekitRecorder,
-  type ParticipantView,
-} from '../egress/livekit-recorder.js';
+import { LivekitError, type ParticipantView } from '../egress/livekit-recorder.js';
 import { recordingOfEgress } from '../egress/recording-of-egress.js';
-import type { Logger } from '../logging/logger.js';
-import { applyEvent, carryOut } from '../records/carry-out-step.js';
+import { applyEvent, carryOut, type StepDependencies } from '../records/carry-out-step.js';
 import type { OptionsVerdict, RecordingEvent, RequesterCheck } from '../records/next-step.js';
-import type { RecordingStore } from '../records/recording-store.js';
 import { checkRecordingOptions, type EgressChoice, optionsOfRecord } from './recording-options.js';
 
-export interface RecordingActionDependencies {
-  readonly store: RecordingStore;
-  readonly livekit: LivekitRecorder;
-  readonly logger: Logger;
+export interface RecordingActionDependencies extends StepDependencies {
   readonly recording: Pick<
     Config['recording'],
     'egressOutputDir' | 'layout' | 'preset' | 'allowedPresets' | 'video'
   >;
 }
 
-/** A LiveKit failure as the recording's error: what the participant is told. */
+/**
+ * A LiveKit failure as the recording's error: what the participant is told. `not_found` on a
+ * room call is the room: LiveKit does not have it open (nobody is in it).
+ */
 function egressFailure(error: unknown): RecordingError {
+  if (error instanceof LivekitError && error.code === 'not_found') {
+    return { code: 'room_not_found', message: 'The room is not open on LiveKit: nobody is in it' };
+  }
   if (error instanceof LivekitError && error.code !== 'livekit_refused') {
     return { code: 'egress_unavailable', message: error.message };
   }
@@ -60,7 +57,6 @@ async function checkRequester(
       ? 'in_room'
       : 'not_in_room';
   } catch (error) {
-    if (error instanceof LivekitError && error.code === 'not_found') return 'room_not_found';
     return egressFailure(error);
   }
 }
@@ -91,9 +87,6 @@ async function startEgress(
     return { kind: 'egress', egress };
   } catch (error) {
     deps.logger.warn({ ...ref, err: error }, 'egress did not start');
-    if (error instanceof LivekitError && error.code === 'not_found') {
-      return { kind: 'requester_checked', check: 'room_not_found' };
-    }
     return { kind: 'egress_start_failed', error: egressFailure(error) };
   }
 }

@@ -41,8 +41,8 @@ export type OptionsVerdict =
   | { readonly ok: true }
   | { readonly ok: false; readonly error: RecordingError };
 
-/** What the start's room check found. */
-export type RequesterCheck = 'in_room' | 'not_in_room' | 'room_not_found' | RecordingError;
+/** What the start's room check found; an error when LiveKit could not answer it. */
+export type RequesterCheck = 'in_room' | 'not_in_room' | RecordingError;
 
 /** What LiveKit says of a recording's egress, asked by the reconciler. */
 export type EgressFact =
@@ -251,11 +251,6 @@ function requesterChecked(record: RecordingRecord, check: RequesterCheck): Step 
     case 'not_in_room':
       return fail(
         { code: 'not_in_room', message: 'Only a participant of the room can record it' },
-        record,
-      );
-    case 'room_not_found':
-      return fail(
-        { code: 'room_not_found', message: 'The room is not open on LiveKit: nobody is in it' },
         record,
       );
     default:

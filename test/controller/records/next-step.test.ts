@@ -179,7 +179,10 @@ describe('nextStep: what the table does not show', () => {
   it('fails a start whose room LiveKit does not know with room_not_found', () => {
     const step = nextStep(
       recordIn('starting'),
-      { kind: 'requester_checked', check: 'room_not_found' },
+      {
+        kind: 'requester_checked',
+        check: { code: 'room_not_found', message: 'The room is not open on LiveKit' },
+      },
       context,
     );
     expect(step).toMatchObject({ to: 'failed', error: { code: 'room_not_found' } });
