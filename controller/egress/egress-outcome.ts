@@ -36,7 +36,8 @@ const isLive = (status: EgressStatus) => status < EgressStatus.EGRESS_COMPLETE;
 
 const ignore = (reason: string): EgressDecision => ({ kind: 'ignore', reason });
 
-function endedFields(egress: EgressSnapshot): EgressFields {
+/** What an ended egress tells of its file, written on its record. */
+export function endedFields(egress: EgressSnapshot): EgressFields {
   return {
     egressId: egress.egressId,
     endedAt: egress.endedAtMs,
@@ -45,7 +46,9 @@ function endedFields(egress: EgressSnapshot): EgressFields {
   };
 }
 
-const hasFile = (egress: EgressSnapshot) => egress.file !== undefined && egress.file.sizeBytes > 0;
+/** Whether the egress reports a file with at least one byte. */
+export const egressHasFile = (egress: EgressSnapshot) =>
+  egress.file !== undefined && egress.file.sizeBytes > 0;
 
 /**
  * An egress that ended with a file goes to `processing`, whatever its final status: a shutdown,
@@ -54,7 +57,7 @@ const hasFile = (egress: EgressSnapshot) => egress.file !== undefined && egress.
  * said goes in `egressError`. Without a file, `withoutFile` decides.
  */
 function ended(egress: EgressSnapshot, withoutFile: EgressDecision): EgressDecision {
-  if (!hasFile(egress)) return withoutFile;
+  if (!egressHasFile(egress)) return withoutFile;
   const said =
     egress.error ?? (egress.status === EgressStatus.EGRESS_COMPLETE ? undefined : egress.details);
   return {

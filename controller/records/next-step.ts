@@ -6,7 +6,7 @@ import {
   type RecordingStatus,
   STOPPABLE,
 } from '../../common/recording/recording-status.js';
-import { decideEgressOutcome } from '../egress/egress-outcome.js';
+import { decideEgressOutcome, egressHasFile, endedFields } from '../egress/egress-outcome.js';
 import type { EgressSnapshot } from '../egress/egress-snapshot.js';
 
 /**
@@ -224,22 +224,28 @@ function startCommand(
       : stay('start already taken up');
   }
   if (record.status !== 'requested') return stay(`start command while ${record.status}`);
-  if (context.now - record.requestedAt > context.limits.startRequestTimeoutMs) {
-    return {
-      to: 'failed',
-      error: {
-        code: 'request_expired',
-        message: `No controller took the start up within ${seconds(context.limits.startRequestTimeoutMs)}`,
-      },
-      effects: [],
-    };
-  }
+  const expired = requestExpired(record, context);
+  if (expired !== undefined) return expired;
   if (event.stopAllowed === true) return { to: 'canceled', effects: [] };
   if (!event.options.ok) return { to: 'failed', error: event.options.error, effects: [] };
   return {
     to: 'starting',
     fields: { claim: { by: context.controllerId, at: context.now } },
     effects: [{ kind: 'check_requester' }],
+  };
+}
+
+/** A start no controller took up within its deadline: dropped, whoever sees it first. */
+function requestExpired(record: RecordingRecord, context: StepContext): Step | undefined {
+  const timeoutMs = context.limits.startRequestTimeoutMs;
+  if (context.now - record.requestedAt <= timeoutMs) return undefined;
+  return {
+    to: 'failed',
+    error: {
+      code: 'request_expired',
+      message: `No controller took the start up within ${seconds(timeoutMs)}`,
+    },
+    effects: [],
   };
 }
 
@@ -287,15 +293,12 @@ function stopCommand(
 /** The file of an egress LiveKit had lost, reported after all: the recording goes on to upload. */
 function lostEgressFound(record: RecordingRecord, egress: EgressSnapshot): Step | undefined {
   const ended = egress.status >= EgressStatus.EGRESS_COMPLETE;
-  const hasFile = egress.file !== undefined && egress.file.sizeBytes > 0;
   if (!canReopen(record, 'processing') || record.egressId !== egress.egressId) return undefined;
-  if (!ended || !hasFile) return undefined;
+  if (!ended || !egressHasFile(egress)) return undefined;
   return {
     to: 'processing',
     fields: {
-      endedAt: egress.endedAtMs,
-      durationMs: egress.file?.durationMs,
-      sizeBytes: egress.file?.sizeBytes,
+      ...endedFields(egress),
       egressError: 'LiveKit had lost the egress; its file was reported after it ended',
     },
     effects: [],
@@ -347,16 +350,7 @@ function deadline(
   const lost = facts.egress.kind === 'lost' && record.egressId !== undefined;
   switch (record.status) {
     case 'requested':
-      return now - record.requestedAt > limits.startRequestTimeoutMs
-        ? {
-            to: 'failed',
-            error: {
-              code: 'request_expired',
-              message: `No controller took the start up within ${seconds(limits.startRequestTimeoutMs)}`,
-            },
-            effects: [],
-          }
-        : stay('request within its deadline');
+      return requestExpired(record, context) ?? stay('request within its deadline');
     case 'starting': {
       const since = record.claim?.at ?? record.updatedAt ?? record.requestedAt;
       if (now - since > limits.egressStartTimeoutMs) {
