@@ -229,7 +229,7 @@ export async function createController(
       const ref = recordingOfEgress(egress);
       if (ref === undefined) return;
       const outcome = await applyEvent(actions, ref, { kind: 'egress', egress });
-      if (outcome.reason === 'no record') {
+      if (outcome.record === undefined) {
         logger.warn({ ...ref, egressId: egress.egressId }, 'egress has no recording record');
       }
       if (files !== undefined && egress.status === EgressStatus.EGRESS_COMPLETE)

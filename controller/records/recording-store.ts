@@ -216,11 +216,12 @@ export class RecordingStore {
     // The record moved on meanwhile: what the event asks of it now, short of another move.
     const latest = outcome.record;
     if (latest === undefined) return { applied: false, effects: [], reason: outcome.reason };
-    const now2 = nextStep(latest, event, context);
+    const meanwhile = nextStep(latest, event, context);
     return {
       applied: false,
       record: latest,
-      effects: now2.to === undefined && now2.fields === undefined ? now2.effects : [],
+      effects:
+        meanwhile.to === undefined && meanwhile.fields === undefined ? meanwhile.effects : [],
       reason: outcome.reason,
     };
   }
